@@ -1,0 +1,59 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "api/ops_api.hpp"
+#include "app/config.hpp"
+#include "core/blocking_pool.hpp"
+#include "core/io_pool.hpp"
+#include "http/middleware/access_log.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "obs/metrics.hpp"
+
+namespace wx::app {
+
+// Blocks SIGTERM and SIGINT in the calling thread and every thread it starts later, so that only
+// App::run()'s sigwait() receives them. Call first thing in main, before any thread exists.
+void block_shutdown_signals();
+
+// The composition root: owns every component in dependency order (members are constructed top to
+// bottom and destroyed bottom to top, so the server stops before what it uses).
+// Thread safety: start()/shutdown() from one controlling thread.
+class App {
+public:
+    explicit App(Config cfg);
+    App(App const&) = delete;
+    App& operator=(App const&) = delete;
+    ~App();
+
+    // Binds the listener and starts the I/O threads. Throws std::runtime_error on failure.
+    void start();
+    [[nodiscard]] std::uint16_t port() const { return server_.port(); }
+    // Readiness turns 503, the listener closes, requests in flight finish (up to the grace
+    // period), then every thread stops. Idempotent.
+    void shutdown();
+    // start(), then block until SIGTERM or SIGINT, then shutdown(). Returns the exit status.
+    int run();
+
+private:
+    void add_routes();
+
+    Config cfg_;
+    IoPool io_;
+    BlockingPool blocking_;
+    obs::MetricsRegistry registry_;
+    obs::HttpMetrics http_metrics_;
+    obs::CallbackGauge live_connections_;
+    obs::CallbackGauge blocking_in_flight_;
+    http::AccessLog access_log_;
+    http::ErrorGuard error_guard_;
+    api::OpsApi ops_;
+    http::Router router_;
+    http::Server server_;
+    std::atomic<bool> stopped_{false};
+};
+
+}  // namespace wx::app

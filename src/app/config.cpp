@@ -1,0 +1,304 @@
+#include "app/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include <sodium.h>
+#include <toml.hpp>
+
+extern char** environ;
+
+namespace wx::app {
+namespace {
+
+using Setter = std::function<void(Config&, std::string const& key, std::string const& value)>;
+
+struct Key {
+    std::string_view name;  // environment name; the TOML key is the same without WXLOGIN_, lower case
+    std::string_view help;
+    Setter set;
+};
+
+std::int64_t parse_int(std::string const& key, std::string const& v, std::int64_t min, std::int64_t max) {
+    std::int64_t out = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc{} || p != v.data() + v.size())
+        throw ConfigError(key, "must be a whole number, got '" + v + "'");
+    if (out < min || out > max)
+        throw ConfigError(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return out;
+}
+
+std::chrono::milliseconds parse_ms(std::string const& key, std::string const& v, std::int64_t min, std::int64_t max) {
+    return std::chrono::milliseconds{parse_int(key, v, min, max)};
+}
+
+void parse_listen(Config& c, std::string const& key, std::string const& v) {
+    auto colon = v.rfind(':');
+    if (colon == std::string::npos || colon == 0) throw ConfigError(key, "must be HOST:PORT, got '" + v + "'");
+    std::string host = v.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host == "localhost") host = "127.0.0.1";
+    error_code ec;
+    asio::ip::make_address(host, ec);
+    if (ec) throw ConfigError(key, "host must be an IP address (or localhost), got '" + host + "'");
+    c.server.host = host;
+    c.server.port = static_cast<std::uint16_t>(parse_int(key, v.substr(colon + 1), 0, 65535));
+}
+
+bool starts_with(std::string const& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
+std::vector<Key> const& keys() {
+    static std::vector<Key> const k = {
+        {"WXLOGIN_LISTEN", "address:port to serve on (127.0.0.1:8080)", parse_listen},
+        {"WXLOGIN_DATABASE_URL", "sqlite://PATH or mysql://user:pass@host:port/db (sqlite://wxlogin.db)",
+         [](Config& c, auto const& key, auto const& v) {
+             if (!starts_with(v, "sqlite://") && !starts_with(v, "mysql://"))
+                 throw ConfigError(key, "must start with sqlite:// or mysql://");
+             if (v == "sqlite://") throw ConfigError(key, "sqlite:// needs a file path");
+             c.database_url = v;
+         }},
+        {"WXLOGIN_REDIS_URL", "redis://[:pass@]host:port[/db]; unset = in-process stores",
+         [](Config& c, auto const& key, auto const& v) {
+             if (!v.empty() && !starts_with(v, "redis://")) throw ConfigError(key, "must start with redis://");
+             c.redis_url = v;
+         }},
+        {"WXLOGIN_JWT_SECRET", "HS256 secret, at least 32 bytes (required unless --dev or a key file)",
+         [](Config& c, auto const&, auto const& v) { c.jwt.secret = v; }},
+        {"WXLOGIN_JWT_KEY_FILE", "Ed25519 private key PEM; switches to EdDSA + JWKS",
+         [](Config& c, auto const&, auto const& v) { c.jwt.key_file = v; }},
+        {"WXLOGIN_JWT_ISSUER", "token iss (wxlogin)", [](Config& c, auto const& key, auto const& v) {
+             if (v.empty()) throw ConfigError(key, "must not be empty");
+             c.jwt.issuer = v;
+         }},
+        {"WXLOGIN_JWT_AUDIENCE", "token aud (unset)", [](Config& c, auto const&, auto const& v) { c.jwt.audience = v; }},
+        {"WXLOGIN_JWT_LEEWAY", "seconds of clock skew tolerated for iat/nbf/exp (30)",
+         [](Config& c, auto const& key, auto const& v) { c.jwt.leeway = parse_int(key, v, 0, 300); }},
+        {"WXLOGIN_ACCESS_TTL", "access token lifetime, seconds (3600)",
+         [](Config& c, auto const& key, auto const& v) { c.jwt.access_ttl = parse_int(key, v, 60, 86400); }},
+        {"WXLOGIN_REFRESH_TTL", "refresh token absolute lifetime, seconds (2592000)",
+         [](Config& c, auto const& key, auto const& v) { c.jwt.refresh_ttl = parse_int(key, v, 300, 31536000); }},
+        {"WXLOGIN_WECHAT_APPID", "the mini-program's appid (required unless --dev)",
+         [](Config& c, auto const&, auto const& v) {
+             if (c.wechat.apps.empty()) c.wechat.apps.emplace_back();
+             c.wechat.apps.front().app_id = v;
+         }},
+        {"WXLOGIN_WECHAT_SECRET", "the mini-program's AppSecret (required unless --dev)",
+         [](Config& c, auto const&, auto const& v) {
+             if (c.wechat.apps.empty()) c.wechat.apps.emplace_back();
+             c.wechat.apps.front().secret = v;
+         }},
+        {"WXLOGIN_WECHAT_API_BASE", "WeChat API root (https://api.weixin.qq.com)",
+         [](Config& c, auto const& key, auto const& v) {
+             if (!starts_with(v, "https://") && !starts_with(v, "http://"))
+                 throw ConfigError(key, "must be an http:// or https:// URL");
+             c.wechat.api_base = v;
+             while (c.wechat.api_base.size() > 8 && c.wechat.api_base.back() == '/') c.wechat.api_base.pop_back();
+         }},
+        {"WXLOGIN_WECHAT_TIMEOUT_MS", "deadline per WeChat call, ms (3000)",
+         [](Config& c, auto const& key, auto const& v) { c.wechat.timeout = parse_ms(key, v, 100, 60000); }},
+        {"WXLOGIN_TLS_CERT", "certificate chain PEM; serve HTTPS (with WXLOGIN_TLS_KEY)",
+         [](Config& c, auto const&, auto const& v) { c.server.tls_cert_file = v; }},
+        {"WXLOGIN_TLS_KEY", "private key PEM for WXLOGIN_TLS_CERT",
+         [](Config& c, auto const&, auto const& v) { c.server.tls_key_file = v; }},
+        {"WXLOGIN_LOG_FORMAT", "text or json (text)",
+         [](Config& c, auto const& key, auto const& v) {
+             if (v == "text")
+                 c.log_format = obs::LogFormat::text;
+             else if (v == "json")
+                 c.log_format = obs::LogFormat::json;
+             else
+                 throw ConfigError(key, "must be text or json, got '" + v + "'");
+         }},
+        {"WXLOGIN_LOG_LEVEL", "debug, info, warn, error or off (info; warn drops the access log)",
+         [](Config& c, auto const& key, auto const& v) {
+             static std::map<std::string, obs::LogLevel> const levels = {{"debug", obs::LogLevel::debug},
+                                                                         {"info", obs::LogLevel::info},
+                                                                         {"warn", obs::LogLevel::warn},
+                                                                         {"error", obs::LogLevel::error},
+                                                                         {"off", obs::LogLevel::off}};
+             auto it = levels.find(v);
+             if (it == levels.end()) throw ConfigError(key, "must be debug, info, warn, error or off");
+             c.log_level = it->second;
+         }},
+        {"WXLOGIN_IO_THREADS", "I/O threads (one per core)",
+         [](Config& c, auto const& key, auto const& v) { c.io_threads = parse_int(key, v, 1, 256); }},
+        {"WXLOGIN_BLOCKING_THREADS", "threads for database and other blocking calls (4)",
+         [](Config& c, auto const& key, auto const& v) { c.blocking_threads = parse_int(key, v, 1, 256); }},
+        {"WXLOGIN_BLOCKING_QUEUE", "blocking calls queued or running before 503 overloaded (512)",
+         [](Config& c, auto const& key, auto const& v) { c.blocking_queue = parse_int(key, v, 1, 1000000); }},
+        {"WXLOGIN_MAX_CONNECTIONS", "live connections before new ones get 503 (10000)",
+         [](Config& c, auto const& key, auto const& v) { c.server.max_connections = parse_int(key, v, 1, 1000000); }},
+        {"WXLOGIN_IDLE_TIMEOUT_MS", "keep-alive idle time before a connection closes, ms (60000)",
+         [](Config& c, auto const& key, auto const& v) { c.server.idle_timeout = parse_ms(key, v, 100, 3600000); }},
+        {"WXLOGIN_READ_TIMEOUT_MS", "time to receive a whole request once it started, ms (10000)",
+         [](Config& c, auto const& key, auto const& v) { c.server.read_timeout = parse_ms(key, v, 100, 600000); }},
+        {"WXLOGIN_WRITE_TIMEOUT_MS", "time to send a response, ms (10000)",
+         [](Config& c, auto const& key, auto const& v) { c.server.write_timeout = parse_ms(key, v, 100, 600000); }},
+        {"WXLOGIN_SHUTDOWN_GRACE_MS", "how long requests in flight may finish after SIGTERM, ms (10000)",
+         [](Config& c, auto const& key, auto const& v) { c.shutdown_grace = parse_ms(key, v, 0, 600000); }},
+        {"WXLOGIN_DATA_KEY", "64 hex chars: key for session_keys at rest (derived from the JWT secret)",
+         [](Config& c, auto const& key, auto const& v) {
+             if (v.size() != 64 || v.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+                 throw ConfigError(key, "must be 64 hexadecimal characters (32 bytes)");
+             c.data_key = v;
+         }},
+    };
+    return k;
+}
+
+Key const* find_key(std::string_view env_name) {
+    for (auto const& k : keys())
+        if (k.name == env_name) return &k;
+    return nullptr;
+}
+
+
+std::string random_hex(std::size_t bytes) {
+    std::vector<unsigned char> buf(bytes);
+    randombytes_buf(buf.data(), buf.size());
+    std::string out(bytes * 2, '0');
+    sodium_bin2hex(out.data(), out.size() + 1, buf.data(), buf.size());
+    return out;
+}
+
+std::string scalar_to_string(toml::value const& v, std::string const& key) {
+    if (v.is_string()) return v.as_string().str;
+    if (v.is_integer()) return std::to_string(v.as_integer());
+    if (v.is_boolean()) return v.as_boolean() ? "true" : "false";
+    throw ConfigError(key, "must be a string or a number");
+}
+
+void apply_toml(Config& c, std::string const& path) {
+    std::ifstream probe(path);
+    if (!probe) throw ConfigError("--config", "cannot read " + path);
+    toml::value root;
+    try {
+        root = toml::parse(path);
+    } catch (std::exception const& e) {
+        throw ConfigError("--config", std::string{"not valid TOML: "} + e.what());
+    }
+    for (auto const& [name, value] : root.as_table()) {
+        if (name == "wechat_apps") {
+            if (!value.is_array()) throw ConfigError("wechat_apps", "must be an array of tables");
+            for (auto const& app : value.as_array()) {
+                if (!app.is_table()) throw ConfigError("wechat_apps", "must be an array of tables");
+                WeChatAppConfig a;
+                for (auto const& [k, v] : app.as_table()) {
+                    if (k == "app_id")
+                        a.app_id = scalar_to_string(v, "wechat_apps.app_id");
+                    else if (k == "secret")
+                        a.secret = scalar_to_string(v, "wechat_apps.secret");
+                    else
+                        throw ConfigError("wechat_apps." + k, "unknown key (app_id and secret are known)");
+                }
+                c.wechat.apps.push_back(std::move(a));
+            }
+            continue;
+        }
+        std::string env_name = "WXLOGIN_";
+        for (char ch : name) env_name += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        Key const* k = find_key(env_name);
+        if (!k) throw ConfigError(name, "unknown configuration key in " + path);
+        k->set(c, name, scalar_to_string(value, name));
+    }
+}
+
+void fill_dev_defaults(Config& c) {
+    if (c.jwt.secret.empty() && c.jwt.key_file.empty()) {
+        c.jwt.secret = random_hex(32);
+        c.dev_defaults.push_back("WXLOGIN_JWT_SECRET: a random secret (tokens die with this process)");
+    }
+    if (c.wechat.apps.empty()) c.wechat.apps.emplace_back();
+    auto& app = c.wechat.apps.front();
+    bool const explicit_base = c.wechat.api_base != "https://api.weixin.qq.com";
+    if (app.app_id.empty()) {
+        app.app_id = "wxdev0000000000001";
+        c.dev_defaults.push_back("WXLOGIN_WECHAT_APPID: wxdev0000000000001");
+    }
+    if (app.secret.empty()) {
+        app.secret = random_hex(16);
+        c.dev_defaults.push_back("WXLOGIN_WECHAT_SECRET: a random secret");
+    }
+    if (!explicit_base) {
+        c.wechat.use_embedded_simulator = true;
+        c.dev_defaults.push_back("WXLOGIN_WECHAT_API_BASE: the built-in WeChat simulator (/sim on this server)");
+    }
+}
+
+void validate(Config& c) {
+    if (c.jwt.key_file.empty()) {
+        if (c.jwt.secret.empty())
+            throw ConfigError("WXLOGIN_JWT_SECRET", "is required (or WXLOGIN_JWT_KEY_FILE, or serve --dev)");
+        if (c.jwt.secret.size() < 32)
+            throw ConfigError("WXLOGIN_JWT_SECRET", "must be at least 32 bytes, got " +
+                                                        std::to_string(c.jwt.secret.size()));
+    } else {
+        std::ifstream probe(c.jwt.key_file);
+        if (!probe) throw ConfigError("WXLOGIN_JWT_KEY_FILE", "cannot read " + c.jwt.key_file);
+    }
+    if (c.wechat.apps.empty() || c.wechat.apps.front().app_id.empty())
+        throw ConfigError("WXLOGIN_WECHAT_APPID", "is required (or serve --dev)");
+    for (std::size_t i = 0; i < c.wechat.apps.size(); ++i) {
+        auto const& a = c.wechat.apps[i];
+        std::string key = i == 0 ? "WXLOGIN_WECHAT_SECRET" : "wechat_apps[" + std::to_string(i) + "].secret";
+        if (a.app_id.empty()) throw ConfigError("wechat_apps[" + std::to_string(i) + "].app_id", "is required");
+        if (a.app_id.size() > 64) throw ConfigError("wechat_apps.app_id", "is longer than 64 characters");
+        if (a.secret.empty()) throw ConfigError(key, "is required (or serve --dev)");
+        for (std::size_t j = 0; j < i; ++j)
+            if (c.wechat.apps[j].app_id == a.app_id) throw ConfigError("wechat_apps", "lists " + a.app_id + " twice");
+    }
+    if (c.server.tls_cert_file.empty() != c.server.tls_key_file.empty())
+        throw ConfigError(c.server.tls_cert_file.empty() ? "WXLOGIN_TLS_CERT" : "WXLOGIN_TLS_KEY",
+                          "WXLOGIN_TLS_CERT and WXLOGIN_TLS_KEY go together");
+    for (auto const& [key, file] : {std::pair{"WXLOGIN_TLS_CERT", c.server.tls_cert_file},
+                                    std::pair{"WXLOGIN_TLS_KEY", c.server.tls_key_file}}) {
+        if (file.empty()) continue;
+        std::ifstream probe(file);
+        if (!probe) throw ConfigError(key, "cannot read " + file);
+    }
+    if (c.io_threads == 0) c.io_threads = std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+Environment process_environment() {
+    Environment env;
+    for (char** e = environ; e && *e; ++e) {
+        std::string_view kv{*e};
+        auto eq = kv.find('=');
+        if (eq == std::string_view::npos) continue;
+        if (kv.substr(0, 8) == "WXLOGIN_") env.emplace(std::string{kv.substr(0, eq)}, std::string{kv.substr(eq + 1)});
+    }
+    return env;
+}
+
+Config load_config(std::optional<std::string> const& toml_path, Environment const& env, bool dev) {
+    Config c;
+    c.dev = dev;
+    if (toml_path) apply_toml(c, *toml_path);
+    for (auto const& [name, value] : env) {
+        if (Key const* k = find_key(name)) k->set(c, name, value);
+    }
+    if (dev) fill_dev_defaults(c);
+    validate(c);
+    return c;
+}
+
+std::string config_help() {
+    std::string out = "Configuration (environment; a --config TOML file may set the same keys in lower case\n"
+                      "without the WXLOGIN_ prefix, and [[wechat_apps]] tables for more apps):\n";
+    for (auto const& k : keys()) {
+        out += "  ";
+        out += k.name;
+        out += std::string(k.name.size() < 28 ? 28 - k.name.size() : 1, ' ');
+        out += k.help;
+        out += '\n';
+    }
+    return out;
+}
+
+}  // namespace wx::app

@@ -1,0 +1,72 @@
+#pragma once
+// Typed configuration: defaults in the structs, then the TOML file, then the environment (which
+// wins), then --dev defaults, then validation. A bad value throws ConfigError naming the key.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "http/server.hpp"
+#include "obs/log.hpp"
+
+namespace wx::app {
+
+struct ConfigError : std::runtime_error {
+    ConfigError(std::string const& key, std::string const& reason) : std::runtime_error(key + ": " + reason) {}
+};
+
+struct WeChatAppConfig {
+    std::string app_id;
+    std::string secret;  // never logged
+};
+
+struct WeChatConfig {
+    std::vector<WeChatAppConfig> apps;  // apps.front() is the default app
+    std::string api_base = "https://api.weixin.qq.com";
+    bool use_embedded_simulator = false;  // --dev without an explicit API base
+    std::chrono::milliseconds timeout{3000};
+};
+
+struct JwtConfig {
+    std::string secret;  // HS256 key, >= 32 bytes; never logged
+    std::string key_file;
+    std::string issuer = "wxlogin";
+    std::string audience;
+    std::int64_t access_ttl = 3600;
+    std::int64_t refresh_ttl = 2592000;
+    std::int64_t leeway = 30;
+};
+
+struct Config {
+    bool dev = false;
+    std::vector<std::string> dev_defaults;  // what --dev filled in, announced at start
+    http::ServerConfig server;
+    std::size_t io_threads = 0;  // 0: one per core
+    std::chrono::milliseconds shutdown_grace{10000};
+    std::size_t blocking_threads = 4;
+    std::size_t blocking_queue = 512;
+    obs::LogFormat log_format = obs::LogFormat::text;
+    obs::LogLevel log_level = obs::LogLevel::info;
+    std::string database_url = "sqlite://wxlogin.db";
+    std::string redis_url;
+    std::string data_key;  // 32-byte key (64 hex) for the session_key at rest; default: HKDF of the JWT secret
+    JwtConfig jwt;
+    WeChatConfig wechat;
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// Reads the process environment's WXLOGIN_* variables.
+[[nodiscard]] Environment process_environment();
+
+// Builds the configuration from an optional TOML file and the environment. Throws ConfigError.
+[[nodiscard]] Config load_config(std::optional<std::string> const& toml_path, Environment const& env, bool dev);
+
+// The configuration keys with a one-line description each, for --help.
+[[nodiscard]] std::string config_help();
+
+}  // namespace wx::app

@@ -1,0 +1,68 @@
+// wxlogin: WeChat mini-program login service. Parses the command line, loads the configuration
+// and hands over to App (serve), the simulator (wechat-sim) or the migrator (migrate).
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <sodium.h>
+
+#include "app/app.hpp"
+#include "app/commands.hpp"
+#include "app/config.hpp"
+#include "obs/log.hpp"
+
+namespace {
+
+constexpr int kExitConfig = 2;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    wx::app::block_shutdown_signals();
+    if (sodium_init() < 0) {
+        std::cerr << "wxlogin: libsodium failed to initialise\n";
+        return 1;
+    }
+
+    CLI::App cli{"wxlogin " WX_VERSION " - WeChat mini-program login service"};
+    cli.footer("\n" + wx::app::config_help());
+    cli.set_version_flag("--version", "wxlogin " WX_VERSION);
+    cli.require_subcommand(1);
+
+    std::optional<std::string> config_file;
+    bool dev = false;
+    auto* serve = cli.add_subcommand("serve", "run the service");
+    serve->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+    serve->add_flag("--dev", dev, "fill what is missing with safe local defaults (SQLite, random secret, simulator)");
+
+    std::string sim_listen = "127.0.0.1:9090";
+    auto* sim = cli.add_subcommand("wechat-sim", "run the WeChat API simulator for local development and tests");
+    sim->add_option("--listen", sim_listen, "address:port to serve on")->capture_default_str();
+
+    auto* migrate = cli.add_subcommand("migrate", "create or upgrade the database schema");
+    migrate->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+
+    CLI11_PARSE(cli, argc, argv);
+
+    try {
+        if (*sim) return wx::app::run_wechat_sim(sim_listen);
+        auto env = wx::app::process_environment();
+        wx::app::Config cfg;
+        try {
+            // migrate needs only the database: give it the dev defaults for everything else.
+            cfg = wx::app::load_config(config_file, env, dev || *migrate);
+        } catch (wx::app::ConfigError const& e) {
+            std::cerr << "wxlogin: configuration error: " << e.what() << "\n";
+            return kExitConfig;
+        }
+        wx::obs::init_logging(cfg.log_format, cfg.log_level);
+        if (*migrate) return wx::app::run_migrate(cfg);
+        return wx::app::run_serve(std::move(cfg));
+    } catch (std::exception const& e) {
+        wx::obs::log_error("fatal", {{"error", e.what()}});
+        wx::obs::flush_logs();
+        std::cerr << "wxlogin: " << e.what() << "\n";
+        return 1;
+    }
+}

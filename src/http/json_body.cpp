@@ -1,0 +1,88 @@
+#include "http/json_body.hpp"
+
+#include <cctype>
+#include <stdexcept>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/parse_options.hpp>
+
+namespace wx::http {
+
+bool is_json_content_type(std::string_view value) {
+    auto semi = value.find(';');
+    std::string_view type = value.substr(0, semi);
+    while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+    while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+    constexpr std::string_view kJson = "application/json";
+    if (type.size() != kJson.size()) return false;
+    for (std::size_t i = 0; i < type.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
+    return true;
+}
+
+result<boost::json::object, ApiError> parse_json_object(Request const& req) {
+    auto ct = req.find(bhttp::field::content_type);
+    bool const has_body = !req.body().empty();
+    if (has_body && (ct == req.end() || !is_json_content_type(ct->value())))
+        return ApiError{ErrorCode::unsupported_media_type};
+    if (!has_body) return ApiError{ErrorCode::invalid_request, "a JSON object body is required"};
+
+    boost::json::parse_options opts;
+    opts.max_depth = kMaxJsonDepth;
+    error_code ec;
+    boost::json::value v = boost::json::parse(req.body(), ec, {}, opts);
+    if (ec) {
+        if (ec == boost::json::error::too_deep)
+            return ApiError{ErrorCode::invalid_request, "the JSON body nests deeper than 32 levels"};
+        // Boost.JSON rejects invalid UTF-8 inside strings as a syntax error.
+        return ApiError{ErrorCode::invalid_request, "the body is not valid UTF-8 JSON: " + ec.message()};
+    }
+    if (!v.is_object()) return ApiError{ErrorCode::invalid_request, "the JSON body must be an object"};
+    return std::move(v.as_object());
+}
+
+std::size_t utf8_length(std::string_view s) noexcept {
+    std::size_t n = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+std::optional<std::string> FieldReader::string(std::string_view field, bool required, std::size_t min_len,
+                                               std::size_t max_len) {
+    auto const* v = obj_.if_contains(field);
+    if (!v || v->is_null()) {
+        if (required) fail(field, "missing");
+        return std::nullopt;
+    }
+    if (!v->is_string()) {
+        fail(field, "not_a_string");
+        return std::nullopt;
+    }
+    std::string_view s = v->get_string();
+    std::size_t len = utf8_length(s);
+    if (len < min_len) {
+        fail(field, s.empty() ? "empty" : "too_short");
+        return std::nullopt;
+    }
+    if (len > max_len) {
+        fail(field, "too_long");
+        return std::nullopt;
+    }
+    return std::string{s};
+}
+
+ApiError FieldReader::error() const {
+    ApiError e{ErrorCode::invalid_request, "the request has invalid fields"};
+    e.details = issues_;
+    return e;
+}
+
+}  // namespace wx::http
+
+namespace boost::system {
+void throw_exception_from_error(wx::http::ApiError const& e, boost::source_location const&) {
+    throw std::logic_error("result<T, ApiError> accessed without a value: " + std::string{wx::http::code_name(e.code)});
+}
+}  // namespace boost::system

@@ -1,0 +1,53 @@
+#pragma once
+// Reading a JSON request body: Content-Type check (415), strict UTF-8, nesting limit, an object at
+// the root, then typed field access that collects every validation problem into `details`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "http/api_error.hpp"
+#include "http/types.hpp"
+
+namespace wx::http {
+
+inline constexpr unsigned kMaxJsonDepth = 32;
+
+// True for application/json with optional parameters (charset=utf-8 and the like).
+[[nodiscard]] bool is_json_content_type(std::string_view value);
+
+// The body as a JSON object, or the API error to answer (415 or 400).
+[[nodiscard]] result<boost::json::object, ApiError> parse_json_object(Request const& req);
+
+// Number of Unicode code points in valid UTF-8 (Boost.JSON has already rejected invalid UTF-8).
+[[nodiscard]] std::size_t utf8_length(std::string_view s) noexcept;
+
+// Typed, validating access to the fields of a request object. Each failed check records a
+// {field, reason} detail; error() turns them into one 400 invalid_request.
+class FieldReader {
+public:
+    explicit FieldReader(boost::json::object const& obj) : obj_(obj) {}
+
+    // A string field. Absent or null: nullopt, and a "missing" detail when required.
+    // Lengths count Unicode code points.
+    std::optional<std::string> string(std::string_view field, bool required, std::size_t min_len, std::size_t max_len);
+
+    void fail(std::string_view field, std::string_view reason) { issues_.push_back({std::string{field}, std::string{reason}}); }
+    [[nodiscard]] bool ok() const { return issues_.empty(); }
+    [[nodiscard]] ApiError error() const;
+
+private:
+    boost::json::object const& obj_;
+    std::vector<FieldIssue> issues_;
+};
+
+}  // namespace wx::http
+
+namespace boost::system {
+// Lets result<T, ApiError>::value() report a missing value (a bug) as an exception.
+[[noreturn]] void throw_exception_from_error(wx::http::ApiError const& e, boost::source_location const& loc);
+}  // namespace boost::system

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "http/pipeline.hpp"
+
+namespace wx::obs {
+class HttpMetrics;
+}
+
+namespace wx::http {
+
+// Outermost middleware: one access-log line and one metrics sample per request (request id,
+// method, route template, status, latency, client address). Never logs headers or bodies.
+// Thread safety: stateless apart from the thread-safe metrics.
+class AccessLog final : public Middleware {
+public:
+    explicit AccessLog(obs::HttpMetrics& metrics) : metrics_(metrics) {}
+    Task<Response> handle(Request& req, RequestContext& ctx, Next next) const override;
+
+private:
+    obs::HttpMetrics& metrics_;
+};
+
+// Turns an exception escaping a handler (a bug) into 500 internal, logged with the request id,
+// inside the access-log span so that it is still counted.
+class ErrorGuard final : public Middleware {
+public:
+    Task<Response> handle(Request& req, RequestContext& ctx, Next next) const override;
+};
+
+}  // namespace wx::http

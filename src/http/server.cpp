@@ -1,0 +1,312 @@
+#include "http/server.hpp"
+
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "http/api_error.hpp"
+#include "http/request_id.hpp"
+#include "obs/log.hpp"
+
+namespace wx::http {
+
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// Counts a live connection for as long as it exists; moved into the connection's coroutine.
+class Server::Permit {
+public:
+    explicit Permit(std::atomic<std::size_t>& live) : live_(&live) {}
+    Permit(Permit&& other) noexcept : live_(std::exchange(other.live_, nullptr)) {}
+    Permit& operator=(Permit&&) = delete;
+    ~Permit() {
+        if (live_) live_->fetch_sub(1, std::memory_order_acq_rel);
+    }
+
+private:
+    std::atomic<std::size_t>* live_;
+};
+
+// What begin_drain() needs to reach a connection: its executor and, while it waits for the next
+// request, its stream. Touched only on the connection's own (single-threaded) context.
+struct Server::Slot {
+    asio::any_io_executor executor;
+    beast::tcp_stream* stream = nullptr;
+    bool idle = false;
+};
+
+namespace {
+
+constexpr std::size_t kReadChunk = 4096;
+
+bool is_parse_error(error_code const& ec) {
+    return ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
+           ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+std::string peer_address(tcp::socket const& socket) {
+    error_code ec;
+    auto ep = socket.remote_endpoint(ec);
+    return ec ? std::string{"unknown"} : ep.address().to_string();
+}
+
+template <class Parser>
+std::string request_id_of(Parser const& parser) {
+    auto const& h = parser.get();
+    auto it = h.find("X-Request-Id");
+    if (it != h.end() && is_sane_request_id(it->value())) return std::string{it->value()};
+    return new_request_id();
+}
+
+// 413/431/400 for requests that never reached the router; the connection closes after it.
+template <class Parser>
+std::optional<Response> answer_for_read_error(error_code const& ec, Parser const& parser) {
+    std::optional<ApiError> error;
+    if (ec == bhttp::error::header_limit)
+        error = ApiError{ErrorCode::header_too_large};
+    else if (ec == bhttp::error::body_limit)
+        error = ApiError{ErrorCode::payload_too_large};
+    else if (is_parse_error(ec))
+        error = ApiError{ErrorCode::invalid_request, "malformed HTTP request"};
+    if (!error) return std::nullopt;
+    std::string id = request_id_of(parser);
+    Response res = error_response(*error, id, 11, false);
+    res.set("X-Request-Id", id);
+    return res;
+}
+
+template <class Stream>
+Task<> close_stream(Stream& stream, std::chrono::milliseconds timeout) {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+        beast::get_lowest_layer(stream).expires_after(timeout);
+        auto [ec] = co_await stream.async_shutdown(use_result);
+        (void)ec;  // a peer that vanished without close_notify is no error of ours
+    }
+    error_code ignored;
+    beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
+    beast::get_lowest_layer(stream).close();
+}
+
+}  // namespace
+
+Server::Server(ServerConfig cfg, Router const& router, IoPool& io) : cfg_(std::move(cfg)), router_(router), io_(io) {
+    if (!cfg_.tls_cert_file.empty()) {
+        tls_.emplace(ssl::context::tls_server);
+        tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                          ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+        tls_->use_certificate_chain_file(cfg_.tls_cert_file);
+        tls_->use_private_key_file(cfg_.tls_key_file, ssl::context::pem);
+    }
+}
+
+Server::~Server() = default;
+
+void Server::start() {
+    auto& ctx = io_.first();
+    error_code ec;
+    auto address = asio::ip::make_address(cfg_.host, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + cfg_.host + ": not an IP address");
+    tcp::endpoint ep{address, cfg_.port};
+    acceptor_.emplace(ctx);
+    acceptor_->open(ep.protocol(), ec);
+    if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(ep, ec);
+    if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+        throw std::runtime_error("cannot listen on " + cfg_.host + ":" + std::to_string(cfg_.port) + ": " +
+                                 ec.message());
+    port_ = acceptor_->local_endpoint().port();
+    asio::co_spawn(ctx, accept_loop(), asio::detached);
+}
+
+Task<> Server::accept_loop() {
+    asio::steady_timer backoff{acceptor_->get_executor()};
+    for (;;) {
+        auto& ctx = io_.next();
+        auto [ec, socket] = co_await acceptor_->async_accept(ctx, use_result);
+        if (ec == asio::error::operation_aborted || !acceptor_->is_open()) co_return;
+        if (ec) {
+            // EMFILE and friends: pause instead of spinning on an accept that keeps failing.
+            obs::log_warn("accept_failed", {{"error", ec.message()}});
+            backoff.expires_after(std::chrono::milliseconds(50));
+            co_await backoff.async_wait(use_result);
+            continue;
+        }
+        error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        beast::tcp_stream stream{std::move(socket)};
+        if (live_.fetch_add(1, std::memory_order_acq_rel) >= cfg_.max_connections) {
+            live_.fetch_sub(1, std::memory_order_acq_rel);
+            asio::co_spawn(ctx, refuse_overloaded(std::move(stream)), asio::detached);
+            continue;
+        }
+        Permit permit{live_};
+        auto on_exit = [](std::exception_ptr e) {
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (std::exception const& ex) {
+                obs::log_error("connection_failed", {{"error", ex.what()}});
+            }
+        };
+        if (tls_) {
+            TlsStream tls_stream{std::move(stream), *tls_};
+            asio::co_spawn(ctx, session(std::move(tls_stream), std::move(permit)), on_exit);
+        } else {
+            asio::co_spawn(ctx, session(std::move(stream), std::move(permit)), on_exit);
+        }
+    }
+}
+
+template <class Stream>
+Task<> Server::refuse_overloaded(Stream stream) {
+    static std::string const kBusy = [] {
+        std::string body = R"({"error":{"code":"overloaded","message":"too many connections; retry later"},)"
+                           R"("request_id":"none"})";
+        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+               "Connection: close\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body;
+    }();
+    stream.expires_after(cfg_.write_timeout);
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kBusy), use_result);
+    (void)n;
+    (void)ec;
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+std::shared_ptr<Server::Slot> Server::register_slot(beast::tcp_stream& lowest) {
+    auto slot = std::make_shared<Slot>();
+    slot->executor = lowest.get_executor();
+    slot->stream = &lowest;
+    std::lock_guard lock{slots_mutex_};
+    slots_.insert(slot);
+    return slot;
+}
+
+void Server::unregister_slot(std::shared_ptr<Slot> const& slot) {
+    slot->stream = nullptr;
+    std::lock_guard lock{slots_mutex_};
+    slots_.erase(slot);
+}
+
+Task<Response> Server::handle(Request& req, RequestContext& ctx) const {
+    try {
+        co_return co_await router_.dispatch(req, ctx);
+    } catch (std::exception const& e) {
+        // The ErrorGuard middleware catches handler failures; this is the last line for the rest.
+        obs::log_error("request_failed", {{"request_id", ctx.request_id}, {"error", e.what()}});
+    }
+    co_return error_response(ApiError{ErrorCode::internal}, ctx.request_id, req.version(), false);
+}
+
+template <class Stream>
+Task<> Server::session(Stream stream, [[maybe_unused]] Permit permit) {
+    auto& lowest = beast::get_lowest_layer(stream);
+    std::string const peer = peer_address(lowest.socket());
+    auto slot = register_slot(lowest);
+    beast::flat_buffer buffer;
+    bool open = true;
+
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+        lowest.expires_after(cfg_.read_timeout);
+        auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, use_result);
+        open = !ec;
+    }
+
+    while (open && !draining()) {
+        if (buffer.size() == 0) {
+            // Idle keep-alive: the long deadline applies only until the first byte arrives.
+            slot->idle = true;
+            lowest.expires_after(cfg_.idle_timeout);
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), use_result);
+            slot->idle = false;
+            if (ec) break;
+            buffer.commit(n);
+        }
+
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(cfg_.max_header_bytes));
+        parser.body_limit(cfg_.max_body_bytes);
+        lowest.expires_after(cfg_.read_timeout);
+        auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_result);
+        if (!hec && !parser.is_done()) {
+            if (parser.get()[bhttp::field::expect] == "100-continue") {
+                bhttp::response<bhttp::empty_body> cont{status::continue_, 11};
+                auto [cec, cn] = co_await bhttp::async_write(stream, cont, use_result);
+                hec = cec;
+            }
+            if (!hec) {
+                auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_result);
+                hec = bec;
+            }
+        }
+        if (hec) {
+            if (auto answer = answer_for_read_error(hec, parser)) {
+                lowest.expires_after(cfg_.write_timeout);
+                auto [wec, wn] = co_await bhttp::async_write(stream, *answer, use_result);
+                (void)wec;  // the connection closes either way
+            }
+            break;
+        }
+
+        Request req = parser.release();
+        RequestContext ctx;
+        auto rid = req.find("X-Request-Id");
+        ctx.request_id = rid != req.end() && is_sane_request_id(rid->value()) ? std::string{rid->value()}
+                                                                              : new_request_id();
+        ctx.client_address = peer;
+        Response res = co_await handle(req, ctx);
+        res.set("X-Request-Id", ctx.request_id);
+        bool const keep_alive = res.keep_alive() && !draining();
+        res.keep_alive(keep_alive);
+        lowest.expires_after(cfg_.write_timeout);
+        auto [wec, wn] = co_await bhttp::async_write(stream, res, use_result);
+        open = !wec && keep_alive;
+    }
+    unregister_slot(slot);
+    co_await close_stream(stream, cfg_.write_timeout);
+}
+
+void Server::begin_drain() {
+    draining_.store(true);
+    if (acceptor_) {
+        auto* acceptor = &*acceptor_;
+        asio::post(acceptor->get_executor(), [acceptor] {
+            error_code ignored;
+            acceptor->close(ignored);
+        });
+    }
+    std::lock_guard lock{slots_mutex_};
+    for (auto const& slot : slots_) {
+        // Runs on the connection's own context, so `idle` and `stream` are read without a race.
+        asio::post(slot->executor, [slot] {
+            if (slot->stream && slot->idle) slot->stream->cancel();
+        });
+    }
+}
+
+bool Server::wait_drained(std::chrono::milliseconds grace) {
+    auto deadline = std::chrono::steady_clock::now() + grace;
+    while (live_connections() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return live_connections() == 0;
+}
+
+template Task<> Server::session(beast::tcp_stream, Permit);
+template Task<> Server::session(TlsStream, Permit);
+
+}  // namespace wx::http

@@ -1,0 +1,84 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_set>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "core/io_pool.hpp"
+#include "http/router.hpp"
+
+namespace wx::http {
+
+struct ServerConfig {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;
+    std::size_t max_connections = 10000;
+    std::chrono::milliseconds idle_timeout{60000};  // keep-alive: waiting for a request's first byte
+    std::chrono::milliseconds read_timeout{10000};  // from the first byte to the complete request
+    std::chrono::milliseconds write_timeout{10000};
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_body_bytes = 64 * 1024;
+    std::string tls_cert_file;  // both set: serve HTTPS only (TLS 1.2+)
+    std::string tls_key_file;
+};
+
+// Accepts connections and runs one coroutine per connection on one of the IoPool's contexts. The
+// coroutine frame owns the stream, the buffer and the connection permit; every read has a deadline
+// and the header and body limits answer 431 / 413 and close.
+// Thread safety: start() once; begin_drain()/wait_drained() from the controlling thread;
+// the observers may be called from any thread.
+class Server {
+public:
+    Server(ServerConfig cfg, Router const& router, IoPool& io);
+    Server(Server const&) = delete;
+    Server& operator=(Server const&) = delete;
+    ~Server();
+
+    // Binds and listens; throws std::runtime_error naming the address when that fails.
+    void start();
+    [[nodiscard]] std::uint16_t port() const { return port_; }
+
+    // Stops accepting, closes idle keep-alive connections, and makes busy ones close after
+    // their current response.
+    void begin_drain();
+    // Waits until every connection has closed or `grace` has passed; true when drained.
+    bool wait_drained(std::chrono::milliseconds grace);
+
+    [[nodiscard]] std::size_t live_connections() const { return live_.load(std::memory_order_relaxed); }
+    [[nodiscard]] bool draining() const { return draining_.load(std::memory_order_relaxed); }
+
+private:
+    class Permit;
+    struct Slot;
+
+    Task<> accept_loop();
+    template <class Stream>
+    Task<> session(Stream stream, Permit permit);
+    template <class Stream>
+    Task<> refuse_overloaded(Stream stream);
+    Task<Response> handle(Request& req, RequestContext& ctx) const;
+    std::shared_ptr<Slot> register_slot(boost::beast::tcp_stream& lowest);
+    void unregister_slot(std::shared_ptr<Slot> const& slot);
+
+    ServerConfig cfg_;
+    Router const& router_;
+    IoPool& io_;
+    std::optional<asio::ssl::context> tls_;
+    std::optional<asio::ip::tcp::acceptor> acceptor_;
+    std::uint16_t port_ = 0;
+    std::atomic<std::size_t> live_{0};
+    std::atomic<bool> draining_{false};
+    std::mutex slots_mutex_;
+    std::unordered_set<std::shared_ptr<Slot>> slots_;
+};
+
+}  // namespace wx::http

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include "core/task.hpp"
+
+namespace wx::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using verb = bhttp::verb;
+using status = bhttp::status;
+using Request = bhttp::request<bhttp::string_body>;
+using Response = bhttp::response<bhttp::string_body>;
+
+// The authenticated caller, filled by the auth middleware from a verified access token.
+struct Principal {
+    std::int64_t user_id = 0;
+    std::string session_id;
+    std::string token_id;
+    std::int64_t expires_at = 0;
+    std::string role;
+};
+
+// Per-request data, typed; the pipeline passes it from middleware to handler.
+struct RequestContext {
+    std::string request_id;
+    std::string_view route = "<unmatched>";  // route template: the log and metrics label
+    std::size_t route_metric = 0;
+    std::string client_address;  // socket peer, or the trusted X-Forwarded-For entry
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    std::optional<Principal> principal;
+};
+
+}  // namespace wx::http

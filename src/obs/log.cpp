@@ -1,0 +1,135 @@
+#include "obs/log.hpp"
+
+#include <atomic>
+#include <cstdio>
+
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace wx::obs {
+namespace {
+
+std::atomic<LogFormat> g_format{LogFormat::text};
+
+spdlog::level::level_enum to_spdlog(LogLevel level) {
+    switch (level) {
+        case LogLevel::debug: return spdlog::level::debug;
+        case LogLevel::info: return spdlog::level::info;
+        case LogLevel::warn: return spdlog::level::warn;
+        case LogLevel::error: return spdlog::level::err;
+        case LogLevel::off: return spdlog::level::off;
+    }
+    return spdlog::level::info;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+    out += '"';
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+    }
+    out += '"';
+}
+
+// Text values are quoted only when they would otherwise be ambiguous.
+void append_text_value(std::string& out, std::string_view s) {
+    bool plain = !s.empty() && s.find_first_of(" \"=\n\r\t") == std::string_view::npos;
+    if (plain)
+        out += s;
+    else
+        append_json_string(out, s);
+}
+
+void append_value(std::string& out, LogFormat format, Field const& f) {
+    std::visit(
+        [&](auto const& v) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, std::string_view>) {
+                if (format == LogFormat::json)
+                    append_json_string(out, v);
+                else
+                    append_text_value(out, v);
+            } else if constexpr (std::is_same_v<V, bool>) {
+                out += v ? "true" : "false";
+            } else if constexpr (std::is_same_v<V, double>) {
+                char buf[32];
+                std::snprintf(buf, sizeof buf, "%.3f", v);
+                out += buf;
+            } else {
+                out += std::to_string(v);
+            }
+        },
+        f.value);
+}
+
+}  // namespace
+
+std::string render_fields(LogFormat format, std::string_view event, std::initializer_list<Field> fields) {
+    std::string out;
+    out.reserve(128);
+    if (format == LogFormat::json) {
+        out += "\"event\":";
+        append_json_string(out, event);
+        for (auto const& f : fields) {
+            out += ',';
+            append_json_string(out, f.key);
+            out += ':';
+            append_value(out, format, f);
+        }
+    } else {
+        out += event;
+        for (auto const& f : fields) {
+            out += ' ';
+            out += f.key;
+            out += '=';
+            append_value(out, format, f);
+        }
+    }
+    return out;
+}
+
+void init_logging(LogFormat format, LogLevel level) {
+    g_format.store(format);
+    spdlog::init_thread_pool(16384, 1);
+    auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    // Overrun the oldest line rather than block an I/O thread when the terminal is slow.
+    auto logger = std::make_shared<spdlog::async_logger>("wxlogin", sink, spdlog::thread_pool(),
+                                                         spdlog::async_overflow_policy::overrun_oldest);
+    if (format == LogFormat::json)
+        logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})", spdlog::pattern_time_type::utc);
+    else
+        logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %-5l %v", spdlog::pattern_time_type::utc);
+    logger->set_level(to_spdlog(level));
+    logger->flush_on(spdlog::level::warn);
+    spdlog::set_default_logger(logger);
+}
+
+void flush_logs() {
+    if (auto logger = spdlog::default_logger()) logger->flush();
+}
+
+bool log_enabled(LogLevel level) { return spdlog::default_logger_raw()->should_log(to_spdlog(level)); }
+
+void log(LogLevel level, std::string_view event, std::initializer_list<Field> fields) {
+    auto* logger = spdlog::default_logger_raw();
+    auto lvl = to_spdlog(level);
+    if (!logger->should_log(lvl)) return;
+    std::string line = render_fields(g_format.load(std::memory_order_relaxed), event, fields);
+    logger->log(lvl, std::string_view{line});
+}
+
+}  // namespace wx::obs

@@ -1,0 +1,54 @@
+#pragma once
+// Structured logging over spdlog: one event name plus key=value fields, rendered as a text line
+// or as a JSON object. Values that could be secret or personal must go through obs/mask.hpp first.
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace wx::obs {
+
+enum class LogFormat { text, json };
+enum class LogLevel { debug, info, warn, error, off };
+
+struct Field {
+    std::string_view key;
+    std::variant<std::string_view, std::int64_t, double, bool> value;
+
+    Field(std::string_view k, std::string_view v) : key(k), value(v) {}
+    Field(std::string_view k, char const* v) : key(k), value(std::string_view{v}) {}
+    Field(std::string_view k, std::string const& v) : key(k), value(std::string_view{v}) {}
+    template <class I>
+        requires std::is_integral_v<I> && (!std::is_same_v<I, bool>)
+    Field(std::string_view k, I v) : key(k), value(static_cast<std::int64_t>(v)) {}
+    Field(std::string_view k, double v) : key(k), value(v) {}
+    Field(std::string_view k, bool v) : key(k), value(v) {}
+};
+
+// Sets up the process-wide logger (spdlog's default logger, written to stderr through an
+// asynchronous queue so that I/O threads never wait on the terminal or a file).
+void init_logging(LogFormat format, LogLevel level);
+void flush_logs();
+
+[[nodiscard]] bool log_enabled(LogLevel level);
+void log(LogLevel level, std::string_view event, std::initializer_list<Field> fields = {});
+
+inline void log_debug(std::string_view event, std::initializer_list<Field> fields = {}) {
+    log(LogLevel::debug, event, fields);
+}
+inline void log_info(std::string_view event, std::initializer_list<Field> fields = {}) {
+    log(LogLevel::info, event, fields);
+}
+inline void log_warn(std::string_view event, std::initializer_list<Field> fields = {}) {
+    log(LogLevel::warn, event, fields);
+}
+inline void log_error(std::string_view event, std::initializer_list<Field> fields = {}) {
+    log(LogLevel::error, event, fields);
+}
+
+// Renders fields the way log() does; exposed for tests.
+[[nodiscard]] std::string render_fields(LogFormat format, std::string_view event, std::initializer_list<Field> fields);
+
+}  // namespace wx::obs

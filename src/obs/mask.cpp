@@ -1,0 +1,84 @@
+#include "obs/mask.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace wx::obs {
+namespace {
+
+constexpr std::array<std::string_view, 7> kSecretParams = {"secret",        "js_code",  "code",       "access_token",
+                                                           "refresh_token", "password", "session_key"};
+
+bool is_secret_param(std::string_view name) {
+    return std::find(kSecretParams.begin(), kSecretParams.end(), name) != kSecretParams.end();
+}
+
+}  // namespace
+
+std::string mask_secret(std::string_view value) { return value.empty() ? std::string{} : std::string{"***"}; }
+
+std::string mask_token(std::string_view token) {
+    if (token.empty()) return {};
+    std::string out{token.substr(0, std::min<std::size_t>(4, token.size() / 4))};
+    out += "...(";
+    out += std::to_string(token.size());
+    out += ")";
+    return out;
+}
+
+std::string mask_phone(std::string_view phone) {
+    std::string out{phone};
+    std::size_t digits = std::count_if(phone.begin(), phone.end(), [](unsigned char c) { return std::isdigit(c); });
+    // Short numbers keep only their last two digits; real numbers keep 3 + 4.
+    std::size_t keep_head = digits >= 9 ? 3 : 0;
+    std::size_t keep_tail = digits >= 9 ? 4 : std::min<std::size_t>(2, digits / 2);
+    std::size_t seen = 0;
+    for (char& c : out) {
+        if (!std::isdigit(static_cast<unsigned char>(c))) continue;
+        if (seen >= keep_head && seen < digits - keep_tail) c = '*';
+        ++seen;
+    }
+    return out;
+}
+
+std::string mask_email(std::string_view email) {
+    auto at = email.rfind('@');
+    if (at == std::string_view::npos) return mask_secret(email);
+    std::string out;
+    if (at > 0) out += email.front();
+    out += "***";
+    out += email.substr(at);
+    return out;
+}
+
+std::string mask_openid(std::string_view openid) {
+    if (openid.size() <= 6) return std::string(openid.size(), '*');
+    return std::string{openid.substr(0, 6)} + "***";
+}
+
+std::string mask_url(std::string_view url) {
+    auto q = url.find('?');
+    if (q == std::string_view::npos) return std::string{url};
+    std::string out{url.substr(0, q + 1)};
+    std::string_view query = url.substr(q + 1);
+    bool first = true;
+    while (!query.empty()) {
+        auto amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (!first) out += '&';
+        first = false;
+        auto eq = pair.find('=');
+        std::string_view name = pair.substr(0, eq);
+        if (eq != std::string_view::npos && is_secret_param(name)) {
+            out += name;
+            out += "=***";
+        } else {
+            out += pair;
+        }
+    }
+    return out;
+}
+
+}  // namespace wx::obs

@@ -1,0 +1,198 @@
+#include "obs/metrics.hpp"
+
+#include <cstdio>
+
+namespace wx::obs {
+namespace {
+
+void append_double(std::string& out, double v) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.10g", v);
+    out += buf;
+}
+
+void append_header(std::string& out, std::string_view name, std::string_view help, std::string_view type) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+}
+
+void append_label_value(std::string& out, std::string_view v) {
+    for (char c : v) {
+        if (c == '\\' || c == '"') out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+}
+
+}  // namespace
+
+void Histogram::observe(double seconds) {
+    for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+        if (seconds <= kLatencyBuckets[i]) {
+            buckets_[i].fetch_add(1, std::memory_order_relaxed);
+            break;
+        }
+    }
+    count_.fetch_add(1, std::memory_order_relaxed);
+    sum_micros_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+}
+
+void Histogram::write(std::string& out, std::string_view name, std::string_view labels) const {
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i <= kLatencyBuckets.size(); ++i) {
+        out += name;
+        out += "_bucket{";
+        out += labels;
+        if (!labels.empty()) out += ',';
+        out += "le=\"";
+        if (i < kLatencyBuckets.size()) {
+            cumulative += buckets_[i].load(std::memory_order_relaxed);
+            append_double(out, kLatencyBuckets[i]);
+        } else {
+            cumulative = count_.load(std::memory_order_relaxed);
+            out += "+Inf";
+        }
+        out += "\"} ";
+        out += std::to_string(cumulative);
+        out += '\n';
+    }
+    out += name;
+    out += "_sum{";
+    out += labels;
+    out += "} ";
+    append_double(out, static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6);
+    out += '\n';
+    out += name;
+    out += "_count{";
+    out += labels;
+    out += "} ";
+    out += std::to_string(count_.load(std::memory_order_relaxed));
+    out += '\n';
+}
+
+CounterFamily::CounterFamily(std::string name, std::string help, std::vector<std::string> label_names)
+    : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)) {}
+
+Counter& CounterFamily::with(std::vector<std::string> label_values) {
+    std::string labels;
+    for (std::size_t i = 0; i < label_names_.size() && i < label_values.size(); ++i) {
+        if (i) labels += ',';
+        labels += label_names_[i];
+        labels += "=\"";
+        append_label_value(labels, label_values[i]);
+        labels += '"';
+    }
+    for (auto& [l, c] : series_)
+        if (l == labels) return *c;
+    series_.emplace_back(std::move(labels), std::make_unique<Counter>());
+    return *series_.back().second;
+}
+
+void CounterFamily::write(std::string& out) const {
+    append_header(out, name_, help_, "counter");
+    for (auto const& [labels, c] : series_) {
+        out += name_;
+        if (!labels.empty()) {
+            out += '{';
+            out += labels;
+            out += '}';
+        }
+        out += ' ';
+        out += std::to_string(c->value());
+        out += '\n';
+    }
+}
+
+CallbackGauge::CallbackGauge(std::string name, std::string help, std::function<double()> read)
+    : name_(std::move(name)), help_(std::move(help)), read_(std::move(read)) {}
+
+void CallbackGauge::write(std::string& out) const {
+    append_header(out, name_, help_, "gauge");
+    out += name_;
+    out += ' ';
+    append_double(out, read_());
+    out += '\n';
+}
+
+HttpMetrics::HttpMetrics() = default;
+
+std::size_t HttpMetrics::add_route(std::string_view route_template) {
+    for (std::size_t i = 0; i < routes_.size(); ++i)
+        if (routes_[i]->name == route_template) return i;
+    auto r = std::make_unique<Route>();
+    r->name = std::string{route_template};
+    routes_.push_back(std::move(r));
+    return routes_.size() - 1;
+}
+
+std::size_t HttpMetrics::method_index(std::string_view method) {
+    for (std::size_t i = 0; i + 1 < kMethods.size(); ++i)
+        if (kMethods[i] == method) return i;
+    return kMethods.size() - 1;
+}
+
+void HttpMetrics::record(std::size_t route, std::string_view method, unsigned status, double seconds) {
+    if (route >= routes_.size()) return;
+    std::size_t cls = status >= 100 && status < 600 ? status / 100 - 1 : kClasses - 1;
+    auto& s = routes_[route]->series[method_index(method)][cls];
+    s.requests.add();
+    s.latency.observe(seconds);
+}
+
+std::uint64_t HttpMetrics::requests(std::size_t route, std::string_view method, unsigned status) const {
+    if (route >= routes_.size()) return 0;
+    return routes_[route]->series[method_index(method)][status / 100 - 1].requests.value();
+}
+
+void HttpMetrics::write(std::string& out) const {
+    auto each = [&](auto&& fn) {
+        for (auto const& r : routes_)
+            for (std::size_t m = 0; m < kMethods.size(); ++m)
+                for (std::size_t c = 0; c < kClasses; ++c) {
+                    auto const& s = r->series[m][c];
+                    if (s.requests.value() == 0) continue;
+                    std::string labels = "route=\"";
+                    append_label_value(labels, r->name);
+                    labels += "\",method=\"";
+                    labels += kMethods[m];
+                    labels += "\",status=\"";
+                    labels += std::to_string(c + 1);
+                    labels += "xx\"";
+                    fn(s, labels);
+                }
+    };
+    append_header(out, "wxlogin_http_requests_total", "HTTP requests answered, by route template, method and status class.",
+                  "counter");
+    each([&](Series const& s, std::string const& labels) {
+        out += "wxlogin_http_requests_total{";
+        out += labels;
+        out += "} ";
+        out += std::to_string(s.requests.value());
+        out += '\n';
+    });
+    append_header(out, "wxlogin_http_request_duration_seconds",
+                  "Time from a complete request to its response, by route template, method and status class.",
+                  "histogram");
+    each([&](Series const& s, std::string const& labels) {
+        s.latency.write(out, "wxlogin_http_request_duration_seconds", labels);
+    });
+}
+
+std::string MetricsRegistry::render() const {
+    std::string out;
+    out.reserve(8192);
+    for (auto const* c : collectors_) c->write(out);
+    return out;
+}
+
+}  // namespace wx::obs
