@@ -4,20 +4,59 @@
 
 #include <boost/asio/signal_set.hpp>
 
+#include <sodium.h>
+
 #include "obs/log.hpp"
+#include "store/sqlite_database.hpp"
 
 namespace wx::app {
+
+namespace {
+
+std::unique_ptr<store::Database> open_database(std::string const& url, BlockingPool& pool) {
+    constexpr std::string_view kSqlite = "sqlite://";
+    if (url.rfind(kSqlite, 0) == 0) return std::make_unique<store::SqliteDatabase>(url.substr(kSqlite.size()), pool);
+    throw std::runtime_error("WXLOGIN_DATABASE_URL: mysql:// is not supported by this build yet; use sqlite://");
+}
+
+auth::DataCipher make_cipher(Config const& cfg) {
+    if (!cfg.data_key.empty()) {
+        std::vector<unsigned char> key(32);
+        sodium_hex2bin(key.data(), key.size(), cfg.data_key.data(), cfg.data_key.size(), nullptr, nullptr, nullptr);
+        return auth::DataCipher{key};
+    }
+    return auth::DataCipher::derive(cfg.jwt.secret);
+}
+
+std::vector<wechat::AppCredentials> app_credentials(Config const& cfg) {
+    std::vector<wechat::AppCredentials> apps;
+    for (auto const& a : cfg.wechat.apps) apps.push_back({a.app_id, a.secret});
+    return apps;
+}
+
+}  // namespace
 
 App::App(Config cfg)
     : cfg_(std::move(cfg)),
       io_(cfg_.io_threads),
       blocking_("blocking", cfg_.blocking_threads, cfg_.blocking_queue),
+      db_(open_database(cfg_.database_url, blocking_)),
+      cipher_(make_cipher(cfg_)),
+      jwt_(cfg_.jwt.secret, auth::JwtSettings{cfg_.jwt.issuer, cfg_.jwt.audience, cfg_.jwt.leeway}, clock_),
+      issuer_(jwt_, clock_, cfg_.jwt.access_ttl, cfg_.jwt.refresh_ttl),
+      users_(*db_),
+      wechat_(make_wechat_client(cfg_.wechat.api_base, cfg_.wechat.timeout, io_)),
       live_connections_("wxlogin_http_connections", "Live client connections.",
                         [this] { return static_cast<double>(server_.live_connections()); }),
       blocking_in_flight_("wxlogin_blocking_in_flight", "Blocking calls queued or running on the pool.",
                           [this] { return static_cast<double>(blocking_.in_flight()); }),
       access_log_(http_metrics_),
-      ops_(registry_, api::OpsApi::Probes{.draining = [this] { return server_.draining(); }, .database = {}, .redis = {}}),
+      require_auth_(jwt_, users_),
+      ops_(registry_, api::OpsApi::Probes{.draining = [this] { return server_.draining(); },
+                                          .database = [this] { return database_ready(); },
+                                          .redis = {}}),
+      auth_api_(api::AuthApi::Deps{wechat_, app_credentials(cfg_), *db_, users_, issuer_, cipher_, clock_}),
+      users_api_(users_),
       // Global pipeline, outermost first:
       //   access_log  sees every request (404/405 included) and times the whole answer;
       //   error_guard turns an escaped exception into 500 *inside* the log/metrics span.
@@ -26,13 +65,28 @@ App::App(Config cfg)
     registry_.add(http_metrics_);
     registry_.add(live_connections_);
     registry_.add(blocking_in_flight_);
+    if (auto migrated = db_->migrate_sync(); !migrated)
+        throw std::runtime_error("database migration failed: " + migrated.error().message());
+    if (cfg_.wechat.use_embedded_simulator) simulator_ = std::make_unique<EmbeddedSimulator>(cfg_, router_);
     add_routes();
 }
 
 App::~App() { shutdown(); }
 
+Task<bool> App::database_ready() {
+    auto pinged = co_await db_->ping();
+    co_return pinged.has_value();
+}
+
 void App::start() {
     server_.start();
+    if (simulator_) {
+        // The simulator lives on this very server, so its address is known only after the bind.
+        std::string base = "http://" + cfg_.server.host + ":" + std::to_string(server_.port()) + "/wechat-sim";
+        wechat_.bind(make_wechat_client(base, cfg_.wechat.timeout, io_));
+        obs::log_warn("DEV MODE: WeChat simulator", {{"api_base", base},
+                                                     {"mint_code", base + "/control/login-code"}});
+    }
     io_.start();
     obs::log_info("listening", {{"address", cfg_.server.host},
                                 {"port", static_cast<std::int64_t>(server_.port())},

@@ -4,7 +4,18 @@
 #include <cstdint>
 #include <memory>
 
+#include "api/auth_api.hpp"
 #include "api/ops_api.hpp"
+#include "api/require_auth.hpp"
+#include "api/token_issuer.hpp"
+#include "api/user_directory.hpp"
+#include "api/users_api.hpp"
+#include "app/embedded_simulator.hpp"
+#include "app/late_bound_wechat.hpp"
+#include "auth/data_cipher.hpp"
+#include "auth/jwt.hpp"
+#include "core/clock.hpp"
+#include "store/database.hpp"
 #include "app/config.hpp"
 #include "core/blocking_pool.hpp"
 #include "core/io_pool.hpp"
@@ -38,19 +49,33 @@ public:
     // start(), then block until SIGTERM or SIGINT, then shutdown(). Returns the exit status.
     int run();
 
+    [[nodiscard]] Config const& config() const { return cfg_; }
+
 private:
     void add_routes();
+    Task<bool> database_ready();
 
     Config cfg_;
+    SystemClock clock_;
     IoPool io_;
     BlockingPool blocking_;
+    std::unique_ptr<store::Database> db_;
+    auth::DataCipher cipher_;
+    auth::JwtCodec jwt_;
+    api::TokenIssuer issuer_;
+    api::UserDirectory users_;
+    LateBoundWeChat wechat_;
     obs::MetricsRegistry registry_;
     obs::HttpMetrics http_metrics_;
     obs::CallbackGauge live_connections_;
     obs::CallbackGauge blocking_in_flight_;
     http::AccessLog access_log_;
     http::ErrorGuard error_guard_;
+    api::RequireAuth require_auth_;
     api::OpsApi ops_;
+    api::AuthApi auth_api_;
+    api::UsersApi users_api_;
+    std::unique_ptr<EmbeddedSimulator> simulator_;
     http::Router router_;
     http::Server server_;
     std::atomic<bool> stopped_{false};

@@ -16,11 +16,6 @@ int run_serve(Config cfg) {
     return app.run();
 }
 
-int run_wechat_sim(std::string const&) {
-    std::cerr << "wxlogin: wechat-sim is not available yet\n";
-    return 1;
-}
-
 int run_migrate(Config const&) {
     std::cerr << "wxlogin: migrate is not available yet\n";
     return 1;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "app/config.hpp"
 
@@ -8,8 +9,9 @@ namespace wx::app {
 
 // `wxlogin serve`: announce --dev defaults, run the App until SIGTERM/SIGINT.
 int run_serve(Config cfg);
-// `wxlogin wechat-sim`: the WeChat simulator on its own listener.
-int run_wechat_sim(std::string const& listen);
+// `wxlogin wechat-sim`: the WeChat simulator on its own listener until SIGTERM/SIGINT. `apps` are
+// "APPID:SECRET" registrations (none: any appid/secret is accepted).
+int run_wechat_sim(std::string const& listen, std::vector<std::string> const& apps);
 // `wxlogin migrate`: create or upgrade the schema, then exit.
 int run_migrate(Config const& cfg);
 

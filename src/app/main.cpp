@@ -3,6 +3,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <sodium.h>
@@ -39,6 +40,8 @@ int main(int argc, char** argv) {
     std::string sim_listen = "127.0.0.1:9090";
     auto* sim = cli.add_subcommand("wechat-sim", "run the WeChat API simulator for local development and tests");
     sim->add_option("--listen", sim_listen, "address:port to serve on")->capture_default_str();
+    std::vector<std::string> sim_apps;
+    sim->add_option("--app", sim_apps, "APPID:SECRET to accept (repeatable; none: accept any)");
 
     auto* migrate = cli.add_subcommand("migrate", "create or upgrade the database schema");
     migrate->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
@@ -46,7 +49,7 @@ int main(int argc, char** argv) {
     CLI11_PARSE(cli, argc, argv);
 
     try {
-        if (*sim) return wx::app::run_wechat_sim(sim_listen);
+        if (*sim) return wx::app::run_wechat_sim(sim_listen, sim_apps);
         auto env = wx::app::process_environment();
         wx::app::Config cfg;
         try {

@@ -11,6 +11,9 @@ void App::add_routes() {
     r.add(verb::get, "/healthz", route_to(ops_, &api::OpsApi::healthz));
     r.add(verb::get, "/readyz", route_to(ops_, &api::OpsApi::readyz));
     r.add(verb::get, "/metrics", route_to(ops_, &api::OpsApi::metrics));
+
+    r.add(verb::post, "/api/v1/auth/wechat/login", route_to(auth_api_, &api::AuthApi::wechat_login));
+    r.add(verb::get, "/api/v1/users/me", route_to(users_api_, &api::UsersApi::me), {&require_auth_});
 }
 
 }  // namespace wx::app

@@ -1,0 +1,43 @@
+#include "api/token_issuer.hpp"
+
+#include "api/user_json.hpp"
+#include "auth/refresh_token.hpp"
+
+namespace wx::api {
+
+SessionGrant TokenIssuer::new_session() const {
+    auto refresh = auth::new_refresh_token();
+    std::int64_t now = clock_.now();
+    SessionGrant g;
+    g.row.id = auth::new_id();
+    g.row.refresh_hash = std::move(refresh.hash);
+    g.row.created_at = now;
+    g.row.expires_at = now + refresh_ttl_;
+    g.row.access_expires_at = now + access_ttl_;
+    g.refresh_token = std::move(refresh.token);
+    return g;
+}
+
+boost::json::object TokenIssuer::token_pair(store::User const& user, std::string const& session_id,
+                                            std::string const& refresh_token, std::int64_t refresh_expires_at,
+                                            bool new_user) const {
+    std::int64_t now = clock_.now();
+    auth::Claims claims;
+    claims.sub = std::to_string(user.id);
+    claims.sid = session_id;
+    claims.jti = auth::new_id();
+    claims.role = user.role;
+    claims.iat = now;
+    claims.exp = now + access_ttl_;
+    boost::json::object o;
+    o["access_token"] = jwt_.sign(claims);
+    o["token_type"] = "Bearer";
+    o["expires_in"] = access_ttl_;
+    o["refresh_token"] = refresh_token;
+    o["refresh_expires_in"] = std::max<std::int64_t>(0, refresh_expires_at - now);
+    o["user"] = user_json(user);
+    o["new_user"] = new_user;
+    return o;
+}
+
+}  // namespace wx::api

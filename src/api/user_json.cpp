@@ -1,0 +1,43 @@
+#include "api/user_json.hpp"
+
+#include <ctime>
+
+namespace wx::api {
+namespace {
+
+boost::json::value optional_string(std::optional<std::string> const& s) {
+    if (!s) return nullptr;
+    return boost::json::string{*s};
+}
+
+}  // namespace
+
+std::string rfc3339(std::int64_t unix_seconds) {
+    std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+boost::json::object user_json(store::User const& u) {
+    boost::json::object o;
+    o["id"] = u.id;
+    o["username"] = optional_string(u.username);
+    o["email"] = optional_string(u.email);
+    o["nickname"] = u.nickname;
+    o["avatar_url"] = u.avatar_url;
+    o["phone"] = optional_string(u.phone);
+    o["role"] = u.role;
+    if (u.wechat)
+        o["wechat"] = boost::json::object{{"app_id", u.wechat->app_id},
+                                          {"openid", u.wechat->openid},
+                                          {"unionid", optional_string(u.wechat->unionid)}};
+    else
+        o["wechat"] = nullptr;
+    o["created_at"] = rfc3339(u.created_at);
+    return o;
+}
+
+}  // namespace wx::api

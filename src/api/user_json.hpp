@@ -1,0 +1,17 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "store/model.hpp"
+
+namespace wx::api {
+
+// RFC 3339 UTC, e.g. 2026-11-24T08:00:00Z.
+[[nodiscard]] std::string rfc3339(std::int64_t unix_seconds);
+// The API.md User object. Never carries the session_key or the password hash.
+[[nodiscard]] boost::json::object user_json(store::User const& user);
+
+}  // namespace wx::api

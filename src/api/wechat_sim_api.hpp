@@ -1,0 +1,50 @@
+#pragma once
+
+#include <string>
+
+#include "http/router.hpp"
+#include "wechat/simulator.hpp"
+
+namespace wx::api {
+
+// The WeChat simulator's HTTP face: WeChat's own endpoints (text/plain JSON, like WeChat) and a
+// JSON control API for tests and local development, all under one path prefix.
+//
+// WeChat endpoints:   GET {p}/sns/jscode2session   GET {p}/cgi-bin/token
+//                     POST {p}/cgi-bin/stable_token   POST {p}/wxa/business/getuserphonenumber
+// Control endpoints:  POST {p}/control/login-code {"app_id"?, "openid"?, "unionid"?, "code"?}
+//                       -> {"code", "openid", "session_key", "app_id", "unionid"?}
+//                     POST {p}/control/phone-code {"app_id"?, "phone", "country_code"?} -> {"code"}
+//                     POST {p}/control/fail {"api", "errcode"?, "http_status"?, "body"?, "delay_ms"?,
+//                       "times"?} -> {"pending_faults"}
+//                     POST {p}/control/expire-access-token {"app_id"?} -> {"expired"}
+//                     GET  {p}/control/stats -> {"calls": {api: n}, "pending_faults", "default_app_id"}
+//                     POST {p}/control/reset -> 204
+// Thread safety: handlers may run concurrently (the Simulator locks); add_routes at start-up only.
+class WeChatSimApi {
+public:
+    explicit WeChatSimApi(wechat::Simulator& simulator) : sim_(simulator) {}
+
+    // Registers every endpoint above under `prefix` ("" standalone, "/wechat-sim" inside serve --dev).
+    void add_routes(http::Router& router, std::string const& prefix);
+
+    Task<http::Response> jscode2session(http::Request& req, http::RequestContext& ctx);
+    Task<http::Response> token(http::Request& req, http::RequestContext& ctx);
+    Task<http::Response> stable_token(http::Request& req, http::RequestContext& ctx);
+    Task<http::Response> phone_number(http::Request& req, http::RequestContext& ctx);
+
+    Task<http::Response> control_login_code(http::Request& req, http::RequestContext& ctx);
+    Task<http::Response> control_phone_code(http::Request& req, http::RequestContext& ctx);
+    Task<http::Response> control_fail(http::Request& req, http::RequestContext& ctx);
+    Task<http::Response> control_expire_access_token(http::Request& req, http::RequestContext& ctx);
+    Task<http::Response> control_stats(http::Request& req, http::RequestContext& ctx);
+    Task<http::Response> control_reset(http::Request& req, http::RequestContext& ctx);
+
+private:
+    // Waits out the reply's delay on the coroutine's own executor, then answers like WeChat.
+    static Task<http::Response> answer(wechat::Simulator::Reply reply, http::Request const& req);
+
+    wechat::Simulator& sim_;
+};
+
+}  // namespace wx::api

@@ -1,0 +1,112 @@
+// `wxlogin wechat-sim`: the WeChat simulator on its own listener, for local development and for
+// tests that run wxlogin as a separate process.
+#include <csignal>
+#include <iostream>
+#include <stdexcept>
+
+#include "api/wechat_sim_api.hpp"
+#include "app/commands.hpp"
+#include "core/io_pool.hpp"
+#include "http/middleware/access_log.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "obs/log.hpp"
+#include "obs/metrics.hpp"
+#include "wechat/simulator.hpp"
+
+namespace wx::app {
+namespace {
+
+constexpr int kExitUsage = 2;
+constexpr std::size_t kIoThreads = 1;
+constexpr std::chrono::milliseconds kShutdownGrace{5000};
+
+// "host:port" or "[v6]:port" into the server's slice of the configuration.
+http::ServerConfig listen_config(std::string const& listen) {
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
+        throw std::invalid_argument("--listen must be host:port, got " + listen);
+    std::string host = listen.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    std::size_t used = 0;
+    int port = -1;
+    try {
+        port = std::stoi(listen.substr(colon + 1), &used);
+    } catch (std::exception const&) {
+        port = -1;
+    }
+    if (port < 0 || port > 65535 || used != listen.size() - colon - 1)
+        throw std::invalid_argument("--listen has no valid port: " + listen);
+    http::ServerConfig cfg;
+    cfg.host = host;
+    cfg.port = static_cast<std::uint16_t>(port);
+    return cfg;
+}
+
+std::vector<wechat::AppCredentials> parse_apps(std::vector<std::string> const& specs) {
+    std::vector<wechat::AppCredentials> apps;
+    for (auto const& spec : specs) {
+        auto colon = spec.find(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size())
+            throw std::invalid_argument("--app must be APPID:SECRET");
+        apps.push_back({spec.substr(0, colon), spec.substr(colon + 1)});
+    }
+    return apps;
+}
+
+sigset_t shutdown_signals() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    return signals;
+}
+
+}  // namespace
+
+int run_wechat_sim(std::string const& listen, std::vector<std::string> const& app_specs) {
+    http::ServerConfig server_cfg;
+    std::vector<wechat::AppCredentials> apps;
+    try {
+        server_cfg = listen_config(listen);
+        apps = parse_apps(app_specs);
+    } catch (std::invalid_argument const& e) {
+        std::cerr << "wxlogin wechat-sim: " << e.what() << "\n";
+        return kExitUsage;
+    }
+    obs::init_logging(obs::LogFormat::text, obs::LogLevel::info);
+
+    // Declaration order is construction order; the server is destroyed first.
+    SystemClock clock;
+    std::size_t const app_count = apps.size();
+    wechat::Simulator simulator{clock, std::move(apps)};
+    api::WeChatSimApi sim_api{simulator};
+    IoPool io{kIoThreads};
+    obs::HttpMetrics metrics;
+    http::AccessLog access_log{metrics};
+    http::ErrorGuard error_guard;
+    // Same order as App: the access log sees everything, the guard turns a bug into a logged 500.
+    http::Router router{{&access_log, &error_guard}, &metrics};
+    sim_api.add_routes(router, "");
+    http::Server server{server_cfg, router, io};
+
+    server.start();
+    io.start();
+    obs::log_info("wechat_sim_listening", {{"address", server_cfg.host},
+                                           {"port", static_cast<std::int64_t>(server.port())},
+                                           {"apps", static_cast<std::int64_t>(app_count)},
+                                           {"default_app_id", simulator.default_app_id()}});
+
+    sigset_t signals = shutdown_signals();
+    int received = 0;
+    sigwait(&signals, &received);
+    obs::log_info("shutdown_requested", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    server.begin_drain();
+    server.wait_drained(kShutdownGrace);
+    io.stop();
+    obs::log_info("stopped");
+    obs::flush_logs();
+    return 0;
+}
+
+}  // namespace wx::app

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wx::auth {
+
+[[nodiscard]] std::string base64url_encode(std::span<unsigned char const> bytes);
+[[nodiscard]] std::optional<std::vector<unsigned char>> base64url_decode(std::string_view text);
+[[nodiscard]] std::string base64_encode(std::span<unsigned char const> bytes);
+// Standard alphabet with padding, as WeChat uses for session_key, iv and encryptedData.
+[[nodiscard]] std::optional<std::vector<unsigned char>> base64_decode(std::string_view text);
+[[nodiscard]] std::string hex_encode(std::span<unsigned char const> bytes);
+[[nodiscard]] std::vector<unsigned char> random_bytes(std::size_t n);
+
+}  // namespace wx::auth

@@ -1,0 +1,24 @@
+#include "auth/refresh_token.hpp"
+
+#include <sodium.h>
+
+#include "auth/encoding.hpp"
+
+namespace wx::auth {
+
+std::vector<unsigned char> hash_refresh_token(std::string_view token) {
+    std::vector<unsigned char> out(crypto_hash_sha256_BYTES);
+    crypto_hash_sha256(out.data(), reinterpret_cast<unsigned char const*>(token.data()), token.size());
+    return out;
+}
+
+RefreshToken new_refresh_token() {
+    RefreshToken t;
+    t.token = base64url_encode(random_bytes(32));
+    t.hash = hash_refresh_token(t.token);
+    return t;
+}
+
+std::string new_id() { return hex_encode(random_bytes(16)); }
+
+}  // namespace wx::auth

@@ -1,0 +1,53 @@
+#pragma once
+// The records the store keeps. Plain data; no behaviour.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wx::store {
+
+struct WeChatIdentity {
+    std::string app_id;
+    std::string openid;
+    std::optional<std::string> unionid;
+};
+
+struct User {
+    std::int64_t id = 0;
+    std::optional<std::string> username;
+    std::optional<std::string> email;
+    std::string nickname;
+    std::string avatar_url;
+    std::optional<std::string> phone;
+    std::string role = "user";
+    bool disabled = false;
+    std::int64_t tokens_not_before = 0;  // access tokens issued before this are revoked
+    std::int64_t created_at = 0;
+    std::optional<WeChatIdentity> wechat;  // the user's first WeChat identity
+};
+
+// A login session: one refresh-token family and the access tokens issued from it.
+struct NewSession {
+    std::string id;                      // the `sid` claim
+    std::vector<unsigned char> refresh_hash;  // SHA-256 of the refresh token
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;         // absolute refresh expiry
+    std::int64_t access_expires_at = 0;  // expiry of the latest access token of this session
+};
+
+struct WeChatLogin {
+    WeChatIdentity identity;
+    std::vector<unsigned char> session_key_sealed;  // AES-256-GCM; the store never sees the key
+    bool match_unionid_across_apps = true;
+    NewSession session;
+    std::int64_t now = 0;
+};
+
+struct LoginOutcome {
+    User user;
+    bool created = false;
+};
+
+}  // namespace wx::store

@@ -1,0 +1,71 @@
+#include "store/sqlite_connection.hpp"
+
+#include <stdexcept>
+
+#include "obs/log.hpp"
+
+namespace wx::store {
+
+Errc classify_sqlite(int rc) noexcept {
+    switch (rc & 0xFF) {
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED: return Errc::busy;
+        case SQLITE_CONSTRAINT: return Errc::conflict;
+        case SQLITE_FULL:
+        case SQLITE_IOERR:
+        case SQLITE_CANTOPEN:
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB:
+        case SQLITE_READONLY:
+        case SQLITE_PROTOCOL: return Errc::unavailable;
+        default: return Errc::internal;
+    }
+}
+
+SqliteConnection::SqliteConnection(std::string const& path) {
+    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             nullptr);
+    if (rc != SQLITE_OK) {
+        std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+        sqlite3_close_v2(db_);
+        db_ = nullptr;
+        throw std::runtime_error("cannot open SQLite database " + path + ": " + why);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    // WAL lets readers run beside the one writer; NORMAL sync is durable across process crashes
+    // and loses at most the last transactions on power loss, the usual trade for WAL.
+    auto pragmas = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    if (!pragmas) throw std::runtime_error("cannot configure SQLite database " + path + ": " + last_error());
+}
+
+SqliteConnection::~SqliteConnection() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+}
+
+result<std::unique_ptr<Statement>> SqliteConnection::prepare(char const* sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+        sqlite3_stmt* stmt = nullptr;
+        int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+        if (rc != SQLITE_OK) {
+            obs::log_error("sqlite_prepare_failed", {{"error", sqlite3_errmsg(db_)}});
+            return make_error_code(classify_sqlite(rc));
+        }
+        it = cache_.emplace(sql, stmt).first;
+    }
+    return std::make_unique<Statement>(it->second);
+}
+
+result<void> SqliteConnection::exec(char const* sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+        obs::log_error("sqlite_exec_failed", {{"error", err ? err : sqlite3_errstr(rc)}});
+        sqlite3_free(err);
+        return make_error_code(classify_sqlite(rc));
+    }
+    return {};
+}
+
+}  // namespace wx::store

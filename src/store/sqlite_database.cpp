@@ -1,0 +1,248 @@
+#include "store/sqlite_database.hpp"
+
+#include <chrono>
+
+#include "obs/log.hpp"
+#include "store/sqlite_migrations.hpp"
+
+namespace wx::store {
+namespace {
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+error_code step_error(SqliteConnection& db, int rc) {
+    obs::log_warn("sqlite_step_failed", {{"error", db.last_error()}, {"code", rc}});
+    return make_error_code(classify_sqlite(rc));
+}
+
+// Commits on success, rolls back on every other way out, so no half-written change survives.
+class Transaction {
+public:
+    explicit Transaction(SqliteConnection& db) : db_(db) {}
+    ~Transaction() {
+        if (open_) (void)db_.exec("ROLLBACK");
+    }
+    result<void> begin() {
+        auto r = db_.exec("BEGIN IMMEDIATE");
+        open_ = r.has_value();
+        return r;
+    }
+    result<void> commit() {
+        auto r = db_.exec("COMMIT");
+        if (r) open_ = false;
+        return r;
+    }
+
+private:
+    SqliteConnection& db_;
+    bool open_ = false;
+};
+
+}  // namespace
+
+#define WX_TRY(expr)                         \
+    do {                                     \
+        if (auto _r = (expr); !_r) return _r.error(); \
+    } while (0)
+
+class SqliteDatabase::ReaderLease {
+public:
+    explicit ReaderLease(SqliteDatabase& owner) : owner_(owner) {
+        std::lock_guard lock{owner_.readers_mutex_};
+        if (!owner_.idle_readers_.empty()) {
+            conn_ = std::move(owner_.idle_readers_.back());
+            owner_.idle_readers_.pop_back();
+        }
+    }
+    ~ReaderLease() {
+        if (!conn_) return;
+        std::lock_guard lock{owner_.readers_mutex_};
+        owner_.idle_readers_.push_back(std::move(conn_));
+    }
+    SqliteConnection& get() {
+        if (!conn_) conn_ = std::make_unique<SqliteConnection>(owner_.path_);
+        return *conn_;
+    }
+
+private:
+    SqliteDatabase& owner_;
+    std::unique_ptr<SqliteConnection> conn_;
+};
+
+SqliteDatabase::SqliteDatabase(std::string path, BlockingPool& pool)
+    : path_(std::move(path)), pool_(pool), writer_(std::make_unique<SqliteConnection>(path_)) {}
+
+template <class R, class Fn, class... Args>
+Task<result<R>> SqliteDatabase::on_pool(Fn fn, Args... args) {
+    std::optional<result<R>> r = co_await pool_.run(fn, this, std::move(args)...);
+    if (!r) co_return make_error_code(Errc::overloaded);
+    co_return std::move(*r);
+}
+
+Task<result<void>> SqliteDatabase::ping() { return on_pool<void>(&SqliteDatabase::ping_sync); }
+Task<result<LoginOutcome>> SqliteDatabase::wechat_login(WeChatLogin login) {
+    return on_pool<LoginOutcome>(&SqliteDatabase::wechat_login_sync, std::move(login));
+}
+Task<result<User>> SqliteDatabase::user_by_id(std::int64_t id) {
+    return on_pool<User>(&SqliteDatabase::user_by_id_sync, id);
+}
+
+result<void> SqliteDatabase::migrate_sync() {
+    std::lock_guard lock{writer_mutex_};
+    auto& db = *writer_;
+    WX_TRY(db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"));
+    std::int64_t current = 0;
+    {
+        auto st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+        if (!st) return st.error();
+        if ((*st)->step() == SQLITE_ROW) current = (*st)->int64(0);
+    }
+    for (std::size_t v = static_cast<std::size_t>(current); v < kSqliteMigrations.size(); ++v) {
+        Transaction tx{db};
+        WX_TRY(tx.begin());
+        WX_TRY(db.exec(kSqliteMigrations[v]));
+        auto st = db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
+        if (!st) return st.error();
+        (*st)->bind(1, static_cast<std::int64_t>(v + 1)).bind(2, unix_now());
+        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+        WX_TRY(tx.commit());
+        obs::log_info("schema_migrated", {{"version", static_cast<std::int64_t>(v + 1)}});
+    }
+    return {};
+}
+
+result<void> SqliteDatabase::ping_sync() {
+    try {
+        ReaderLease lease{*this};
+        auto st = lease.get().prepare("SELECT 1");
+        if (!st) return st.error();
+        if (int rc = (*st)->step(); rc != SQLITE_ROW) return step_error(lease.get(), rc);
+        return {};
+    } catch (std::exception const&) {
+        return make_error_code(Errc::unavailable);
+    }
+}
+
+result<User> SqliteDatabase::load_user(SqliteConnection& db, std::int64_t id) {
+    auto st = db.prepare(
+        "SELECT id, username, email, nickname, avatar_url, phone, role, disabled, tokens_not_before, created_at "
+        "FROM users WHERE id = ?");
+    if (!st) return st.error();
+    auto& s = **st;
+    s.bind(1, id);
+    int rc = s.step();
+    if (rc == SQLITE_DONE) return make_error_code(Errc::not_found);
+    if (rc != SQLITE_ROW) return step_error(db, rc);
+    User u;
+    u.id = s.int64(0);
+    u.username = s.optional_text(1);
+    u.email = s.optional_text(2);
+    u.nickname = s.text(3);
+    u.avatar_url = s.text(4);
+    u.phone = s.optional_text(5);
+    u.role = s.text(6);
+    u.disabled = s.int64(7) != 0;
+    u.tokens_not_before = s.int64(8);
+    u.created_at = s.int64(9);
+
+    auto wi = db.prepare("SELECT app_id, openid, unionid FROM wechat_identities WHERE user_id = ? ORDER BY id LIMIT 1");
+    if (!wi) return wi.error();
+    (*wi)->bind(1, id);
+    rc = (*wi)->step();
+    if (rc == SQLITE_ROW)
+        u.wechat = WeChatIdentity{(*wi)->text(0), (*wi)->text(1), (*wi)->optional_text(2)};
+    else if (rc != SQLITE_DONE)
+        return step_error(db, rc);
+    return u;
+}
+
+result<User> SqliteDatabase::user_by_id_sync(std::int64_t id) {
+    try {
+        ReaderLease lease{*this};
+        return load_user(lease.get(), id);
+    } catch (std::exception const&) {
+        return make_error_code(Errc::unavailable);
+    }
+}
+
+result<LoginOutcome> SqliteDatabase::wechat_login_sync(WeChatLogin const& login) {
+    std::lock_guard lock{writer_mutex_};
+    auto& db = *writer_;
+    Transaction tx{db};
+    WX_TRY(tx.begin());
+    auto const& id = login.identity;
+    std::optional<std::int64_t> user_id;
+    bool created = false;
+
+    {
+        auto st = db.prepare("SELECT user_id FROM wechat_identities WHERE app_id = ? AND openid = ?");
+        if (!st) return st.error();
+        (*st)->bind(1, id.app_id).bind(2, id.openid);
+        int rc = (*st)->step();
+        if (rc == SQLITE_ROW)
+            user_id = (*st)->int64(0);
+        else if (rc != SQLITE_DONE)
+            return step_error(db, rc);
+    }
+    if (user_id) {
+        auto st = db.prepare(
+            "UPDATE wechat_identities SET session_key_sealed = ?, unionid = COALESCE(?, unionid), updated_at = ? "
+            "WHERE app_id = ? AND openid = ?");
+        if (!st) return st.error();
+        (*st)->bind(1, login.session_key_sealed).bind(2, id.unionid).bind(3, login.now).bind(4, id.app_id).bind(5, id.openid);
+        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+    } else {
+        if (id.unionid && login.match_unionid_across_apps) {
+            auto st = db.prepare("SELECT user_id FROM wechat_identities WHERE unionid = ? ORDER BY id LIMIT 1");
+            if (!st) return st.error();
+            (*st)->bind(1, *id.unionid);
+            int rc = (*st)->step();
+            if (rc == SQLITE_ROW)
+                user_id = (*st)->int64(0);
+            else if (rc != SQLITE_DONE)
+                return step_error(db, rc);
+        }
+        if (!user_id) {
+            auto st = db.prepare("INSERT INTO users (created_at, updated_at) VALUES (?, ?)");
+            if (!st) return st.error();
+            (*st)->bind(1, login.now).bind(2, login.now);
+            if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+            user_id = db.last_insert_id();
+            created = true;
+        }
+        auto st = db.prepare(
+            "INSERT INTO wechat_identities (app_id, openid, unionid, user_id, session_key_sealed, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)");
+        if (!st) return st.error();
+        (*st)->bind(1, id.app_id).bind(2, id.openid).bind(3, id.unionid).bind(4, *user_id).bind(5, login.session_key_sealed);
+        (*st)->bind(6, login.now).bind(7, login.now);
+        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+    }
+
+    auto const& s = login.session;
+    {
+        auto st = db.prepare(
+            "INSERT INTO sessions (id, user_id, generation, created_at, refreshed_at, expires_at, access_expires_at) "
+            "VALUES (?, ?, 0, ?, ?, ?, ?)");
+        if (!st) return st.error();
+        (*st)->bind(1, s.id).bind(2, *user_id).bind(3, s.created_at).bind(4, s.created_at).bind(5, s.expires_at);
+        (*st)->bind(6, s.access_expires_at);
+        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+    }
+    {
+        auto st = db.prepare("INSERT INTO refresh_tokens (hash, session_id, generation, created_at) VALUES (?, ?, 0, ?)");
+        if (!st) return st.error();
+        (*st)->bind(1, s.refresh_hash).bind(2, s.id).bind(3, s.created_at);
+        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+    }
+    auto user = load_user(db, *user_id);
+    if (!user) return user.error();
+    user->wechat = WeChatIdentity{id.app_id, id.openid, id.unionid};
+    WX_TRY(tx.commit());
+    return LoginOutcome{std::move(*user), created};
+}
+
+}  // namespace wx::store

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <array>
+
+namespace wx::store {
+
+// Schema versions, applied in order inside one transaction each. Never edit a shipped version;
+// add a new one.
+inline constexpr std::array<char const*, 1> kSqliteMigrations = {
+    // 1: users, WeChat identities, sessions and refresh tokens.
+    R"sql(
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    username TEXT,
+    username_key TEXT UNIQUE,
+    email TEXT,
+    email_key TEXT UNIQUE,
+    password_hash TEXT,
+    nickname TEXT NOT NULL DEFAULT '',
+    avatar_url TEXT NOT NULL DEFAULT '',
+    phone TEXT,
+    role TEXT NOT NULL DEFAULT 'user',
+    disabled INTEGER NOT NULL DEFAULT 0,
+    tokens_not_before INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE wechat_identities (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    app_id TEXT NOT NULL,
+    openid TEXT NOT NULL,
+    unionid TEXT,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    session_key_sealed BLOB,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (app_id, openid)
+);
+CREATE INDEX wechat_identities_unionid ON wechat_identities(unionid);
+CREATE INDEX wechat_identities_user ON wechat_identities(user_id);
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    generation INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    refreshed_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    access_expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE refresh_tokens (
+    hash BLOB PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    generation INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    used_at INTEGER
+);
+CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);
+)sql",
+};
+
+}  // namespace wx::store
