@@ -1,23 +1,16 @@
 #include "app/app.hpp"
 
-#include <csignal>
-
-#include <boost/asio/signal_set.hpp>
-
 #include <sodium.h>
 
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+
+#include "app/database_factory.hpp"
 #include "obs/log.hpp"
-#include "store/sqlite_database.hpp"
 
 namespace wx::app {
 
 namespace {
-
-std::unique_ptr<store::Database> open_database(std::string const& url, BlockingPool& pool) {
-    constexpr std::string_view kSqlite = "sqlite://";
-    if (url.rfind(kSqlite, 0) == 0) return std::make_unique<store::SqliteDatabase>(url.substr(kSqlite.size()), pool);
-    throw std::runtime_error("WXLOGIN_DATABASE_URL: mysql:// is not supported by this build yet; use sqlite://");
-}
 
 auth::DataCipher make_cipher(Config const& cfg) {
     if (!cfg.data_key.empty()) {
@@ -46,15 +39,18 @@ App::App(Config cfg)
       issuer_(jwt_, clock_, cfg_.jwt.access_ttl, cfg_.jwt.refresh_ttl),
       users_(*db_),
       wechat_(make_wechat_client(cfg_.wechat.api_base, cfg_.wechat.timeout, io_)),
-      live_connections_("wxlogin_http_connections", "Live client connections.",
+      live_connections_("wxlogin_http_connections",
+                        "Live client connections.",
                         [this] { return static_cast<double>(server_.live_connections()); }),
-      blocking_in_flight_("wxlogin_blocking_in_flight", "Blocking calls queued or running on the pool.",
+      blocking_in_flight_("wxlogin_blocking_in_flight",
+                          "Blocking calls queued or running on the pool.",
                           [this] { return static_cast<double>(blocking_.in_flight()); }),
       access_log_(http_metrics_),
       require_auth_(jwt_, users_),
-      ops_(registry_, api::OpsApi::Probes{.draining = [this] { return server_.draining(); },
-                                          .database = [this] { return database_ready(); },
-                                          .redis = {}}),
+      ops_(registry_,
+           api::OpsApi::Probes{.draining = [this] { return server_.draining(); },
+                               .database = [this] { return database_ready(); },
+                               .redis = {}}),
       auth_api_(api::AuthApi::Deps{wechat_, app_credentials(cfg_), *db_, users_, issuer_, cipher_, clock_}),
       users_api_(users_),
       // Global pipeline, outermost first:
@@ -84,8 +80,7 @@ void App::start() {
         // The simulator lives on this very server, so its address is known only after the bind.
         std::string base = "http://" + cfg_.server.host + ":" + std::to_string(server_.port()) + "/wechat-sim";
         wechat_.bind(make_wechat_client(base, cfg_.wechat.timeout, io_));
-        obs::log_warn("DEV MODE: WeChat simulator", {{"api_base", base},
-                                                     {"mint_code", base + "/control/login-code"}});
+        obs::log_warn("DEV MODE: WeChat simulator", {{"api_base", base}, {"mint_code", base + "/control/login-code"}});
     }
     io_.start();
     obs::log_info("listening", {{"address", cfg_.server.host},
@@ -99,7 +94,8 @@ void App::shutdown() {
     server_.begin_drain();
     bool drained = server_.wait_drained(cfg_.shutdown_grace);
     if (!drained)
-        obs::log_warn("shutdown_grace_expired", {{"open_connections", static_cast<std::int64_t>(server_.live_connections())}});
+        obs::log_warn("shutdown_grace_expired",
+                      {{"open_connections", static_cast<std::int64_t>(server_.live_connections())}});
     io_.stop();
     blocking_.stop();
     obs::log_info("stopped");

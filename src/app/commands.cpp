@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/app.hpp"
+#include "app/database_factory.hpp"
 #include "obs/log.hpp"
 
 namespace wx::app {
@@ -16,9 +17,15 @@ int run_serve(Config cfg) {
     return app.run();
 }
 
-int run_migrate(Config const&) {
-    std::cerr << "wxlogin: migrate is not available yet\n";
-    return 1;
+int run_migrate(Config const& cfg) {
+    BlockingPool pool{"migrate", 1, 1};
+    auto db = open_database(cfg.database_url, pool);
+    if (auto r = db->migrate_sync(); !r) {
+        std::cerr << "wxlogin: migration failed: " << r.error().message() << "\n";
+        return 1;
+    }
+    std::cout << "wxlogin: schema is up to date\n";
+    return 0;
 }
 
 }  // namespace wx::app

@@ -1,9 +1,10 @@
 #include "auth/jwt.hpp"
 
+#include <sodium.h>
+
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <sodium.h>
 
 #include "auth/encoding.hpp"
 
@@ -15,13 +16,20 @@ public:
     char const* name() const noexcept override { return "jwt"; }
     std::string message(int ev) const override {
         switch (static_cast<JwtErrc>(ev)) {
-            case JwtErrc::malformed: return "malformed token";
-            case JwtErrc::bad_algorithm: return "unexpected token algorithm or header";
-            case JwtErrc::bad_signature: return "bad token signature";
-            case JwtErrc::expired: return "token expired";
-            case JwtErrc::not_yet_valid: return "token not yet valid";
-            case JwtErrc::wrong_issuer: return "wrong token issuer";
-            case JwtErrc::wrong_audience: return "wrong token audience";
+            case JwtErrc::malformed:
+                return "malformed token";
+            case JwtErrc::bad_algorithm:
+                return "unexpected token algorithm or header";
+            case JwtErrc::bad_signature:
+                return "bad token signature";
+            case JwtErrc::expired:
+                return "token expired";
+            case JwtErrc::not_yet_valid:
+                return "token not yet valid";
+            case JwtErrc::wrong_issuer:
+                return "wrong token issuer";
+            case JwtErrc::wrong_audience:
+                return "wrong token audience";
         }
         return "token error";
     }
@@ -111,17 +119,15 @@ result<Claims> JwtCodec::verify(std::string_view token) const {
         auto raw = base64url_decode(header);
         return make_error_code(raw ? JwtErrc::bad_algorithm : JwtErrc::malformed);
     }
-    auto sig = base64url_decode(signature);
-    if (!sig) return make_error_code(JwtErrc::malformed);
-    auto mac = hmac(key_, signing_input);
-    if (sig->size() != mac.size() || sodium_memcmp(sig->data(), mac.data(), mac.size()) != 0)
+    // Compare encodings, not decodings: our encoding is canonical, so equal MACs have equal text.
+    std::string expected = base64url_encode(hmac(key_, signing_input));
+    if (signature.size() != expected.size() || sodium_memcmp(signature.data(), expected.data(), expected.size()) != 0)
         return make_error_code(JwtErrc::bad_signature);
 
-    auto payload_bytes = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
-    if (!payload_bytes) return make_error_code(JwtErrc::malformed);
+    auto payload_text = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
+    if (!payload_text) return make_error_code(JwtErrc::malformed);
     error_code ec;
-    auto payload = boost::json::parse(
-        std::string_view{reinterpret_cast<char const*>(payload_bytes->data()), payload_bytes->size()}, ec);
+    auto payload = boost::json::parse(*payload_text, ec);
     if (ec || !payload.is_object()) return make_error_code(JwtErrc::malformed);
     auto const& o = payload.get_object();
 

@@ -1,24 +1,56 @@
 #include "obs/log.hpp"
 
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdio>
-
-#include <spdlog/async.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
+#include <mutex>
 
 namespace wx::obs {
 namespace {
 
 std::atomic<LogFormat> g_format{LogFormat::text};
 
+// stderr, written in batches: spdlog's own stderr sink flushes after every line, one write(2) per
+// request under load. Lines are written when 32 KiB have gathered, on every warning or error,
+// and at least once a second (flush_every), so nothing waits long and a crash loses at most a second.
+class BatchedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+protected:
+    void sink_it_(spdlog::details::log_msg const& msg) override {
+        spdlog::memory_buf_t formatted;
+        formatter_->format(msg, formatted);
+        buffer_.append(formatted.data(), formatted.size());
+        if (buffer_.size() >= kBatchBytes) flush_();
+    }
+    void flush_() override {
+        std::size_t done = 0;
+        while (done < buffer_.size()) {
+            ssize_t n = ::write(STDERR_FILENO, buffer_.data() + done, buffer_.size() - done);
+            if (n <= 0) break;  // nowhere to log to: drop the batch rather than block
+            done += static_cast<std::size_t>(n);
+        }
+        buffer_.clear();
+    }
+
+private:
+    static constexpr std::size_t kBatchBytes = 32 * 1024;
+    std::string buffer_;
+};
+
 spdlog::level::level_enum to_spdlog(LogLevel level) {
     switch (level) {
-        case LogLevel::debug: return spdlog::level::debug;
-        case LogLevel::info: return spdlog::level::info;
-        case LogLevel::warn: return spdlog::level::warn;
-        case LogLevel::error: return spdlog::level::err;
-        case LogLevel::off: return spdlog::level::off;
+        case LogLevel::debug:
+            return spdlog::level::debug;
+        case LogLevel::info:
+            return spdlog::level::info;
+        case LogLevel::warn:
+            return spdlog::level::warn;
+        case LogLevel::error:
+            return spdlog::level::err;
+        case LogLevel::off:
+            return spdlog::level::off;
     }
     return spdlog::level::info;
 }
@@ -27,11 +59,21 @@ void append_json_string(std::string& out, std::string_view s) {
     out += '"';
     for (unsigned char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (c < 0x20) {
                     char buf[8];
@@ -104,11 +146,11 @@ std::string render_fields(LogFormat format, std::string_view event, std::initial
 
 void init_logging(LogFormat format, LogLevel level) {
     g_format.store(format);
-    spdlog::init_thread_pool(16384, 1);
-    auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    // Overrun the oldest line rather than block an I/O thread when the terminal is slow.
-    auto logger = std::make_shared<spdlog::async_logger>("wxlogin", sink, spdlog::thread_pool(),
-                                                         spdlog::async_overflow_policy::overrun_oldest);
+    // Synchronous logger over a batching sink: an asynchronous queue would wake its thread for
+    // nearly every line (a futex and a context switch per request), which costs more than the
+    // append itself; the batch write happens at most once per 32 KiB.
+    auto sink = std::make_shared<BatchedStderrSink>();
+    auto logger = std::make_shared<spdlog::logger>("wxlogin", sink);
     if (format == LogFormat::json)
         logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})", spdlog::pattern_time_type::utc);
     else
@@ -116,6 +158,7 @@ void init_logging(LogFormat format, LogLevel level) {
     logger->set_level(to_spdlog(level));
     logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(logger);
+    spdlog::flush_every(std::chrono::seconds(1));
 }
 
 void flush_logs() {

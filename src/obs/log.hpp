@@ -21,14 +21,14 @@ struct Field {
     Field(std::string_view k, char const* v) : key(k), value(std::string_view{v}) {}
     Field(std::string_view k, std::string const& v) : key(k), value(std::string_view{v}) {}
     template <class I>
-        requires std::is_integral_v<I> && (!std::is_same_v<I, bool>)
-    Field(std::string_view k, I v) : key(k), value(static_cast<std::int64_t>(v)) {}
+    requires std::is_integral_v<I> &&(!std::is_same_v<I, bool>)Field(std::string_view k, I v)
+        : key(k), value(static_cast<std::int64_t>(v)) {}
     Field(std::string_view k, double v) : key(k), value(v) {}
     Field(std::string_view k, bool v) : key(k), value(v) {}
 };
 
-// Sets up the process-wide logger (spdlog's default logger, written to stderr through an
-// asynchronous queue so that I/O threads never wait on the terminal or a file).
+// Sets up the process-wide logger: spdlog's default logger, written to stderr in batches of up to
+// 32 KiB, flushed at least once a second and at once for warnings and errors.
 void init_logging(LogFormat format, LogLevel level);
 void flush_logs();
 

@@ -1,5 +1,6 @@
 #include "wechat/client.hpp"
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sodium.h>
 #include <sys/socket.h>
@@ -209,18 +210,18 @@ std::optional<std::int64_t> integer(json::value const& v) {
     return std::nullopt;
 }
 
-void log_failure(std::string_view api, error_code const& ec, std::string_view body, unsigned status) {
-    if (ec.category() == errcode_category()) {
-        std::string rid;
-        if (auto o = parse_object(body))
-            if (auto const* m = o->if_contains("errmsg"); m && m->is_string()) rid = rid_of(m->get_string());
-        obs::log_warn("wechat_errcode", {{"api", api}, {"errcode", ec.value()}, {"rid", rid}});
-        return;
-    }
-    if (status != 0)
-        obs::log_warn("wechat_call_failed", {{"api", api}, {"error", ec.message()}, {"http_status", status}});
-    else
-        obs::log_warn("wechat_call_failed", {{"api", api}, {"error", ec.message()}});
+void log_errcode(std::string_view api, error_code const& ec, std::string_view body) {
+    std::string rid;
+    if (auto o = parse_object(body))
+        if (auto const* m = o->if_contains("errmsg"); m && m->is_string()) rid = rid_of(m->get_string());
+    obs::log_warn("wechat_errcode", {{"api", api}, {"errcode", ec.value()}, {"rid", rid}});
+}
+
+// `cause` is the socket/TLS/parser error behind `ec`: what an operator needs to tell a refused
+// connection from a certificate problem. Neither carries a URL or a secret.
+void log_transport(std::string_view api, std::string_view upstream, error_code const& ec, error_code const& cause) {
+    obs::log_warn("wechat_call_failed",
+                  {{"api", api}, {"upstream", upstream}, {"error", ec.message()}, {"cause", cause.message()}});
 }
 
 }  // namespace
@@ -367,7 +368,7 @@ Client::Client(std::string const& api_base, std::chrono::milliseconds timeout, C
     host_header_ = std::string{u.encoded_host_and_port()};
     prefix_ = std::string{u.encoded_path()};
     while (!prefix_.empty() && prefix_.back() == '/') prefix_.pop_back();
-    scheme_host_ = std::string{u.scheme()} + "://" + host_header_;
+    upstream_ = std::string{u.scheme()} + "://" + host_header_;
     if (timeout_.count() <= 0) throw std::invalid_argument("WeChat timeout must be positive");
 
     if (tls_) {
@@ -475,13 +476,19 @@ Task<result<Client::ConnectionPtr>> Client::connect(asio::any_io_executor execut
     guard.async_wait(std::move(cancel_resolve));
     auto [rec, endpoints] = co_await resolver->async_resolve(host_, port_, use_result);
     guard.cancel();
-    if (rec) co_return SteadyClock::now() >= deadline ? Errc::timeout : Errc::connection_failed;
+    if (rec) {
+        error_code cause = rec;
+        if (SteadyClock::now() >= deadline) cause = beast::error::timeout;
+        co_return cause;
+    }
 
     auto c = std::make_unique<Connection>();
     if (tls_) {
         c->tls.emplace(executor, *ssl_);
-        if (sni_ && !SSL_set_tlsext_host_name(c->tls->native_handle(), host_.c_str()))
-            co_return Errc::connection_failed;
+        if (sni_ && !SSL_set_tlsext_host_name(c->tls->native_handle(), host_.c_str())) {
+            error_code cause{static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()};
+            co_return cause;
+        }
         c->tls->set_verify_mode(ssl::verify_peer);
         c->tls->set_verify_callback(ssl::host_name_verification(host_));
     } else {
@@ -490,13 +497,13 @@ Task<result<Client::ConnectionPtr>> Client::connect(asio::any_io_executor execut
     auto& lowest = c->lowest();
     lowest.expires_at(deadline);
     auto [cec, ep] = co_await lowest.async_connect(endpoints, use_result);
-    if (cec) co_return transport_error(cec);
+    if (cec) co_return cec;
     opened_.fetch_add(1, std::memory_order_relaxed);
     error_code ignored;
     lowest.socket().set_option(tcp::no_delay(true), ignored);
     if (c->tls) {
         auto [hec] = co_await c->tls->async_handshake(ssl::stream_base::client, use_result);
-        if (hec) co_return transport_error(hec);
+        if (hec) co_return hec;
     }
     co_return std::move(c);
 }
@@ -537,9 +544,9 @@ Task<result<Client::Reply>> Client::exchange(bhttp::verb method, std::string tar
         // A server may close an idle keep-alive connection just as we reuse it. If not a byte of
         // the reply arrived, it did not answer this request, and one retry is safe.
         if (reused && !out.got_bytes && out.ec != beast::error::timeout) continue;
-        co_return transport_error(out.ec);
+        co_return out.ec;
     }
-    co_return Errc::connection_failed;
+    co_return Errc::connection_failed;  // not reached: the second attempt always returns
 }
 
 template <class T>
@@ -551,16 +558,22 @@ Task<result<T>> Client::call(std::string_view api,
     // The target may carry the app secret, the code or the access token: it is never logged.
     auto reply = co_await exchange(method, std::move(target), std::move(body));
     if (!reply) {
-        log_failure(api, reply.error(), {}, 0);
-        co_return reply.error();
+        error_code ec = transport_error(reply.error());
+        log_transport(api, upstream_, ec, reply.error());
+        co_return ec;
     }
     if (reply->status < 200 || reply->status > 299) {
         error_code ec = Errc::http_status;
-        log_failure(api, ec, {}, reply->status);
+        obs::log_warn("wechat_call_failed",
+                      {{"api", api}, {"upstream", upstream_}, {"error", ec.message()}, {"http_status", reply->status}});
         co_return ec;
     }
     result<T> value = parse(reply->body);
-    if (!value) log_failure(api, value.error(), reply->body, 0);
+    if (!value && value.error().category() == errcode_category())
+        log_errcode(api, value.error(), reply->body);
+    else if (!value)
+        obs::log_warn("wechat_call_failed",
+                      {{"api", api}, {"upstream", upstream_}, {"error", value.error().message()}});
     co_return value;
 }
 

@@ -67,6 +67,7 @@ private:
 
     // One upstream HTTP exchange under one deadline: a pooled connection when one is alive (and a
     // single retry on a fresh one if that fails before any reply byte), else a new connection.
+    // Errors are the raw socket/TLS/parser ones; call() maps them to Errc.
     Task<result<Reply>> exchange(boost::beast::http::verb method, std::string target, std::string body);
     Task<result<ConnectionPtr>> connect(asio::any_io_executor executor, std::chrono::steady_clock::time_point deadline);
     std::shared_ptr<Shelf> shelf_of(asio::any_io_executor const& executor);
@@ -81,7 +82,7 @@ private:
                          result<T> (*parse)(std::string_view));
     Task<result<Session>> code_to_session_once(AppCredentials const& app, std::string const& code);
 
-    std::string scheme_host_;  // for logs: never carries a path or query
+    std::string upstream_;  // "scheme://host[:port]" for logs: never a path or query
     std::string host_;
     std::string port_;
     std::string host_header_;

@@ -199,14 +199,20 @@ std::string Simulator::issue_token(std::string const& app_id, std::int64_t now) 
     return token;
 }
 
-Simulator::Reply Simulator::jscode2session(Params const& query) {
+template <class Normal>
+Simulator::Reply Simulator::serve(std::string_view api, Normal const& normal) {
     std::lock_guard lock{mutex_};
-    auto fault = begin_call(kJscode2session);
-    auto const delay = fault ? fault->delay : std::chrono::milliseconds{0};
-    if (fault)
+    auto fault = begin_call(api);
+    if (fault) {
         if (auto forced = faulted_reply(*fault)) return *forced;
+    }
+    Reply reply = normal();
+    if (fault) reply.delay = fault->delay;
+    return reply;
+}
 
-    auto reply = [&]() -> Reply {
+Simulator::Reply Simulator::jscode2session(Params const& query) {
+    return serve(kJscode2session, [&]() -> Reply {
         std::string_view const app_id = param(query, "appid");
         std::string_view const code = param(query, "js_code");
         if (int e = check_app(app_id, param(query, "secret"))) return error_reply(e);
@@ -225,19 +231,11 @@ Simulator::Reply Simulator::jscode2session(Params const& query) {
         json::object body{{"session_key", user.session_key}, {"openid", state.openid}};
         if (user.unionid) body["unionid"] = *user.unionid;
         return ok_reply(body);
-    }();
-    reply.delay = delay;
-    return reply;
+    });
 }
 
 Simulator::Reply Simulator::token(Params const& query) {
-    std::lock_guard lock{mutex_};
-    auto fault = begin_call(kToken);
-    auto const delay = fault ? fault->delay : std::chrono::milliseconds{0};
-    if (fault)
-        if (auto forced = faulted_reply(*fault)) return *forced;
-
-    auto reply = [&]() -> Reply {
+    return serve(kToken, [&]() -> Reply {
         std::string const app_id{param(query, "appid")};
         if (param(query, "grant_type") != "client_credential") return error_reply(kInvalidGrantType);
         if (int e = check_app(app_id, param(query, "secret"))) return error_reply(e);
@@ -250,19 +248,11 @@ Simulator::Reply Simulator::token(Params const& query) {
         std::string token = issue_token(app_id, now);
         last_plain_[app_id] = token;
         return ok_reply(json::object{{"access_token", token}, {"expires_in", kTokenLifetime}});
-    }();
-    reply.delay = delay;
-    return reply;
+    });
 }
 
 Simulator::Reply Simulator::stable_token(std::string_view body) {
-    std::lock_guard lock{mutex_};
-    auto fault = begin_call(kStableToken);
-    auto const delay = fault ? fault->delay : std::chrono::milliseconds{0};
-    if (fault)
-        if (auto forced = faulted_reply(*fault)) return *forced;
-
-    auto reply = [&]() -> Reply {
+    return serve(kStableToken, [&]() -> Reply {
         auto request = parse_object(body);
         if (!request) return error_reply(kDataFormatError);
         if (string_field(*request, "grant_type") != "client_credential") return error_reply(kInvalidGrantType);
@@ -287,19 +277,11 @@ Simulator::Reply Simulator::stable_token(std::string_view body) {
             slot.expires_at = now + kTokenLifetime;
         }
         return ok_reply(json::object{{"access_token", slot.token}, {"expires_in", slot.expires_at - now}});
-    }();
-    reply.delay = delay;
-    return reply;
+    });
 }
 
 Simulator::Reply Simulator::phone_number(std::string_view access_token, std::string_view body) {
-    std::lock_guard lock{mutex_};
-    auto fault = begin_call(kPhoneNumber);
-    auto const delay = fault ? fault->delay : std::chrono::milliseconds{0};
-    if (fault)
-        if (auto forced = faulted_reply(*fault)) return *forced;
-
-    auto reply = [&]() -> Reply {
+    return serve(kPhoneNumber, [&]() -> Reply {
         if (access_token.empty()) return error_reply(kMissingAccessToken);
         std::int64_t const now = clock_.now();
         auto t = tokens_.find(access_token);
@@ -325,9 +307,7 @@ Simulator::Reply Simulator::phone_number(std::string_view access_token, std::str
                           {"countryCode", pc.country_code},
                           {"watermark", std::move(watermark)}};
         return ok_reply(json::object{{"errcode", 0}, {"errmsg", "ok"}, {"phone_info", std::move(info)}});
-    }();
-    reply.delay = delay;
-    return reply;
+    });
 }
 
 result<Simulator::LoginCode, SimulatorError> Simulator::mint_login_code(std::string app_id,

@@ -60,10 +60,10 @@ public:
     // the call is answered normally after it; an errcode, status or body replaces the answer
     // (and leaves the simulator's state untouched).
     struct Fault {
-        std::string api;  // an API name or "*"
-        std::optional<int> errcode;
-        std::optional<unsigned> http_status;
-        std::optional<std::string> body;  // raw, sent as is
+        std::string api{};  // an API name or "*"
+        std::optional<int> errcode{};
+        std::optional<unsigned> http_status{};
+        std::optional<std::string> body{};  // raw, sent as is
         std::chrono::milliseconds delay{0};
         int times = 1;
     };
@@ -146,6 +146,10 @@ private:
         std::int64_t expires_at = 0;
     };
 
+    // Under the lock: counts the call, then answers with the fault that applies to it, if any,
+    // else with normal() (delayed if the fault only delays).
+    template <class Normal>
+    Reply serve(std::string_view api, Normal const& normal);
     // Counts the call and pops the fault that applies to it, if any (caller holds mutex_).
     std::optional<Fault> begin_call(std::string_view api);
     // 0 when the credentials are acceptable, else the errcode to answer (caller holds mutex_).

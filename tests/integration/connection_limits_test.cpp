@@ -1,0 +1,146 @@
+// Connection-level protections against the real App: read and idle deadlines, the connection
+// cap (503 overloaded), request smuggling shapes, and Expect handling.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "support/http_client.hpp"
+#include "support/test_app.hpp"
+
+namespace wx::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+TEST(ConnectionLimits, SlowRequestIsCutOffAtTheReadDeadline) {
+    TestApp app{{{"WXLOGIN_READ_TIMEOUT_MS", "300"}}};
+    RawConnection slow{app.port(), 5000ms};
+    ASSERT_TRUE(slow.connected());
+    ASSERT_TRUE(slow.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "));  // never finishes the header
+    auto const start = Clock::now();
+    EXPECT_TRUE(slow.read_until_closed()) << "a half-sent request held its connection open";
+    EXPECT_LT(Clock::now() - start, 3s);
+}
+
+TEST(ConnectionLimits, SlowBodyIsCutOffAtTheReadDeadline) {
+    TestApp app{{{"WXLOGIN_READ_TIMEOUT_MS", "300"}}};
+    RawConnection slow{app.port(), 5000ms};
+    ASSERT_TRUE(slow.connected());
+    ASSERT_TRUE(
+        slow.send("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  "Content-Length: 100\r\n\r\n{"));
+    auto const start = Clock::now();
+    EXPECT_TRUE(slow.read_until_closed());
+    EXPECT_LT(Clock::now() - start, 3s);
+}
+
+TEST(ConnectionLimits, IdleKeepAliveConnectionIsClosedAtTheIdleDeadline) {
+    TestApp app{{{"WXLOGIN_IDLE_TIMEOUT_MS", "300"}}};
+    RawConnection idle{app.port(), 5000ms};
+    ASSERT_TRUE(idle.connected());
+    ASSERT_TRUE(idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_EQ(idle.read_response().status, 200u);
+    auto const start = Clock::now();
+    EXPECT_TRUE(idle.read_until_closed());
+    auto const took = Clock::now() - start;
+    EXPECT_GE(took, 200ms);
+    EXPECT_LT(took, 3s);
+}
+
+TEST(ConnectionLimits, ConnectionOverTheCapGets503Overloaded) {
+    TestApp app{{{"WXLOGIN_MAX_CONNECTIONS", "2"}}};
+    HttpClient first{app.port()}, second{app.port()};
+    ASSERT_EQ(first.get("/healthz").status, 200u);  // both are accepted and stay open (keep-alive)
+    ASSERT_EQ(second.get("/healthz").status, 200u);
+
+    RawConnection third{app.port()};
+    ASSERT_TRUE(third.connected());
+    EXPECT_TRUE(third.read_until_closed());
+    auto res = parse_response(third.received());
+    ASSERT_TRUE(res.has_value()) << third.received();
+    EXPECT_EQ(res->status, 503u);
+    EXPECT_EQ(res->error_code(), "overloaded");
+    EXPECT_EQ(res->header("Retry-After"), "1");
+
+    // Capacity comes back when a connection closes.
+    first.close();
+    bool served = false;
+    for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+        HttpClient again{app.port()};
+        served = again.get("/healthz").status == 200;
+        if (!served) std::this_thread::sleep_for(20ms);
+    }
+    EXPECT_TRUE(served);
+}
+
+TEST(ConnectionLimits, OverloadedAnswerCarriesARequestId) {
+    GTEST_SKIP() << "blocked by: src/http/server.cpp Server::refuse_overloaded() sends a fixed response without "
+                    "X-Request-Id or Cache-Control and with request_id \"none\"";
+    TestApp app{{{"WXLOGIN_MAX_CONNECTIONS", "1"}}};
+    HttpClient first{app.port()};
+    ASSERT_EQ(first.get("/healthz").status, 200u);
+    RawConnection second{app.port()};
+    ASSERT_TRUE(second.connected());
+    second.read_until_closed();
+    auto res = parse_response(second.received());
+    ASSERT_TRUE(res.has_value());
+    EXPECT_EQ(res->status, 503u);
+    EXPECT_TRUE(res->has_header("X-Request-Id"));
+    EXPECT_EQ(res->envelope_request_id(), res->header("X-Request-Id"));
+    EXPECT_EQ(res->header("Cache-Control"), "no-store");
+}
+
+TEST(ConnectionLimits, ContentLengthWithTransferEncodingIsRejected) {
+    // Both framings at once is the request-smuggling shape (RFC 9112 §6.3): refuse and close.
+    TestApp app;
+    HttpClient client{app.port()};
+    RawResult raw = client.raw(
+        "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    auto res = raw.response();
+    ASSERT_TRUE(res.has_value()) << raw.bytes;
+    EXPECT_EQ(res->status, 400u);
+    EXPECT_EQ(res->error_code(), "invalid_request");
+    EXPECT_TRUE(raw.closed);
+}
+
+TEST(ConnectionLimits, ExpectValueIsCaseInsensitive) {
+    GTEST_SKIP() << "blocked by: src/http/server.cpp Server::session() compares the Expect value with == "
+                    "\"100-continue\"; RFC 9110 §10.1.1 makes it case-insensitive, so '100-Continue' gets no 100";
+    TestApp app;
+    RawConnection conn{app.port(), 2000ms};
+    ASSERT_TRUE(conn.connected());
+    ASSERT_TRUE(
+        conn.send("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  "Content-Length: 2\r\nExpect: 100-Continue\r\n\r\n"));
+    ASSERT_TRUE(conn.read_until("\r\n\r\n")) << "no interim answer";
+    EXPECT_EQ(conn.received().rfind("HTTP/1.1 100 Continue\r\n", 0), 0u) << conn.received();
+}
+
+TEST(ConnectionLimits, Http10KeepAliveIsHonoured) {
+    TestApp app;
+    RawConnection conn{app.port()};
+    ASSERT_TRUE(conn.connected());
+    ASSERT_TRUE(conn.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    auto first = conn.read_response();
+    EXPECT_EQ(first.status, 200u) << first.transport_error;
+    ASSERT_TRUE(conn.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    auto second = conn.read_response();
+    EXPECT_EQ(second.status, 200u) << second.transport_error;
+}
+
+TEST(ConnectionLimits, ShutdownWithAnIdleClientIsPrompt) {
+    TestApp app;
+    HttpClient client{app.port()};
+    ASSERT_EQ(client.get("/healthz").status, 200u);
+    ASSERT_TRUE(client.connected());
+    auto const start = Clock::now();
+    app.shutdown();  // grace is 2 s in TestApp: an idle connection must not use it up
+    EXPECT_LT(Clock::now() - start, 1s);
+}
+
+}  // namespace
+}  // namespace wx::test

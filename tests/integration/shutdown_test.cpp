@@ -1,0 +1,193 @@
+// The real binary as a subprocess: graceful shutdown on SIGTERM/SIGINT, and the command line's
+// exit statuses.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "support/http_client.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+#ifndef WX_BINARY
+#error "WX_BINARY must name the wxlogin binary under test"
+#endif
+
+namespace wx::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kStartTimeout = 20s;
+constexpr auto kExitTimeout = 10s;
+
+class Subprocess : public ::testing::Test {
+protected:
+    std::map<std::string, std::string> serve_env(std::uint16_t port) const {
+        return {{"WXLOGIN_LISTEN", "127.0.0.1:" + std::to_string(port)},
+                {"WXLOGIN_DATABASE_URL", "sqlite://" + (dir_.path() / "x.db").string()},
+                {"WXLOGIN_SHUTDOWN_GRACE_MS", "5000"},
+                {"WXLOGIN_IO_THREADS", "2"}};
+    }
+
+    // Starts `serve --dev` on a free port and waits until /healthz answers.
+    std::unique_ptr<Process> start_server(std::uint16_t& port) {
+        port = free_port();
+        auto p = std::make_unique<Process>(WX_BINARY, std::vector<std::string>{"serve", "--dev"}, serve_env(port));
+        if (!p->wait_listening(port, kStartTimeout)) {
+            ADD_FAILURE() << "wxlogin did not start listening on " << port << "; stderr:\n" << p->stderr_text();
+            return nullptr;
+        }
+        return p;
+    }
+
+    TempDir dir_{"wxlogin-subprocess"};
+};
+
+TEST_F(Subprocess, SigtermWithIdleKeepAliveConnectionExitsPromptly) {
+    std::uint16_t port = 0;
+    auto server = start_server(port);
+    ASSERT_TRUE(server);
+
+    RawConnection idle{port};
+    ASSERT_TRUE(idle.connected());
+    ASSERT_TRUE(idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto res = idle.read_response();
+    ASSERT_EQ(res.status, 200u) << res.transport_error;
+    ASSERT_TRUE(idle.last_keep_alive());  // the connection now waits idle for a next request
+
+    auto const sent = Clock::now();
+    server->signal(SIGTERM);
+    auto code = server->wait_exit(kExitTimeout);
+    auto const took = Clock::now() - sent;
+    ASSERT_TRUE(code.has_value()) << "still running " << kExitTimeout.count() << " s after SIGTERM";
+    EXPECT_EQ(*code, 0) << server->stderr_text();
+    EXPECT_LT(took, 3s) << "an idle keep-alive connection held up shutdown";
+    EXPECT_TRUE(idle.read_until_closed()) << "the idle connection was not closed";
+}
+
+TEST_F(Subprocess, SigtermLetsTheRequestInFlightFinish) {
+    std::uint16_t port = 0;
+    auto server = start_server(port);
+    ASSERT_TRUE(server);
+
+    RawConnection busy{port};
+    ASSERT_TRUE(busy.connected());
+    // The header and half of a 10-byte body: the server is now in the middle of reading a request.
+    ASSERT_TRUE(
+        busy.send("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n"
+                  R"({"a":)"));
+    std::this_thread::sleep_for(200ms);  // let the server take the header before the signal
+
+    server->signal(SIGTERM);
+    std::this_thread::sleep_for(300ms);
+    EXPECT_TRUE(server->running()) << "exited with a request in flight; stderr:\n" << server->stderr_text();
+
+    // The listener is closed: a new connection is refused (or at least gets no answer).
+    {
+        RawConnection late{port, 1000ms};
+        if (late.connected()) {
+            late.send("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n");
+            auto r = late.read_response();
+            EXPECT_EQ(r.status, 0u) << "a new connection was served while draining: " << r.status;
+        } else {
+            EXPECT_EQ(late.error(), boost::asio::error::connection_refused) << late.error().message();
+        }
+    }
+
+    ASSERT_TRUE(busy.send(R"("bc"})"));
+    auto res = busy.read_response();
+    EXPECT_EQ(res.status, 405u) << "the request in flight got no complete answer: " << res.transport_error;
+    EXPECT_EQ(res.header("Connection"), "close");
+    EXPECT_TRUE(busy.read_until_closed());
+
+    auto code = server->wait_exit(kExitTimeout);
+    ASSERT_TRUE(code.has_value()) << "still running after the last connection closed";
+    EXPECT_EQ(*code, 0) << server->stderr_text();
+}
+
+TEST_F(Subprocess, SigintAlsoShutsDownCleanly) {
+    std::uint16_t port = 0;
+    auto server = start_server(port);
+    ASSERT_TRUE(server);
+    server->signal(SIGINT);
+    auto code = server->wait_exit(kExitTimeout);
+    ASSERT_TRUE(code.has_value());
+    EXPECT_EQ(*code, 0) << server->stderr_text();
+}
+
+TEST_F(Subprocess, DevModeSaysSoLoudly) {
+    std::uint16_t port = 0;
+    auto server = start_server(port);
+    ASSERT_TRUE(server);
+    server->signal(SIGTERM);
+    ASSERT_TRUE(server->wait_exit(kExitTimeout).has_value());
+    std::string err = server->stderr_text();
+    EXPECT_NE(err.find("DEV MODE"), std::string::npos) << err;
+    // The random secrets --dev made up are announced, never printed.
+    EXPECT_EQ(err.find("WXLOGIN_JWT_SECRET="), std::string::npos) << err;
+}
+
+TEST_F(Subprocess, VersionPrintsTheVersionAndExits0) {
+    Process p{WX_BINARY, {"--version"}, {}};
+    auto code = p.wait_exit(kExitTimeout);
+    ASSERT_TRUE(code.has_value());
+    EXPECT_EQ(*code, 0) << p.stderr_text();
+    EXPECT_NE(p.stdout_text().find(WX_VERSION), std::string::npos) << p.stdout_text();
+}
+
+TEST_F(Subprocess, HelpExits0AndListsConfiguration) {
+    Process p{WX_BINARY, {"--help"}, {}};
+    auto code = p.wait_exit(kExitTimeout);
+    ASSERT_TRUE(code.has_value());
+    EXPECT_EQ(*code, 0);
+    EXPECT_NE(p.stdout_text().find("WXLOGIN_JWT_SECRET"), std::string::npos) << p.stdout_text();
+}
+
+TEST_F(Subprocess, ServeWithoutDevOrJwtSecretExits2NamingIt) {
+    auto env = serve_env(free_port());
+    env["WXLOGIN_WECHAT_APPID"] = "wx1234567890abcdef";
+    env["WXLOGIN_WECHAT_SECRET"] = "0123456789abcdef0123456789abcdef";
+    Process p{WX_BINARY, {"serve"}, env};
+    auto code = p.wait_exit(kExitTimeout);
+    ASSERT_TRUE(code.has_value()) << "serve started without a JWT secret";
+    EXPECT_EQ(*code, 2);
+    EXPECT_NE(p.stderr_text().find("WXLOGIN_JWT_SECRET"), std::string::npos) << p.stderr_text();
+}
+
+TEST_F(Subprocess, BadListenExits2NamingIt) {
+    auto env = serve_env(free_port());
+    env["WXLOGIN_LISTEN"] = "nonsense";
+    Process p{WX_BINARY, {"serve", "--dev"}, env};
+    auto code = p.wait_exit(kExitTimeout);
+    ASSERT_TRUE(code.has_value());
+    EXPECT_EQ(*code, 2);
+    EXPECT_NE(p.stderr_text().find("WXLOGIN_LISTEN"), std::string::npos) << p.stderr_text();
+}
+
+TEST_F(Subprocess, PortInUseExitsNonZeroNamingTheAddress) {
+    std::uint16_t port = 0;
+    auto first = start_server(port);
+    ASSERT_TRUE(first);
+    Process second{WX_BINARY, {"serve", "--dev"}, serve_env(port)};
+    auto code = second.wait_exit(kExitTimeout);
+    ASSERT_TRUE(code.has_value()) << "a second server started on a port in use";
+    EXPECT_NE(*code, 0);
+    EXPECT_NE(second.stderr_text().find(std::to_string(port)), std::string::npos) << second.stderr_text();
+    first->signal(SIGTERM);
+    EXPECT_EQ(first->wait_exit(kExitTimeout), std::optional<int>{0});
+}
+
+TEST_F(Subprocess, UnknownSubcommandFails) {
+    Process p{WX_BINARY, {"frobnicate"}, {}};
+    auto code = p.wait_exit(kExitTimeout);
+    ASSERT_TRUE(code.has_value());
+    EXPECT_NE(*code, 0);
+}
+
+}  // namespace
+}  // namespace wx::test

@@ -1,0 +1,66 @@
+// The WeChat errcode -> HTTP table of API.md, row by row, and the other module errors.
+#include <gtest/gtest.h>
+
+#include "api/error_mapping.hpp"
+#include "auth/jwt.hpp"
+#include "store/errors.hpp"
+#include "wechat/wechat_api.hpp"
+
+namespace wx::api {
+namespace {
+
+using http::ErrorCode;
+
+struct Row {
+    int errcode;
+    unsigned status;
+    ErrorCode code;
+};
+
+TEST(ErrorMapping, EveryRowOfTheWeChatTable) {
+    Row const rows[] = {
+        {40029, 401, ErrorCode::wechat_code_invalid},  {40163, 401, ErrorCode::wechat_code_used},
+        {40226, 403, ErrorCode::wechat_user_blocked},  {45011, 429, ErrorCode::wechat_rate_limited},
+        {40013, 500, ErrorCode::wechat_misconfigured}, {40125, 500, ErrorCode::wechat_misconfigured},
+        {41002, 500, ErrorCode::wechat_misconfigured}, {41004, 500, ErrorCode::wechat_misconfigured},
+        {-1, 502, ErrorCode::wechat_unavailable},      {40001, 502, ErrorCode::wechat_unavailable},
+        {99999, 502, ErrorCode::wechat_unavailable},
+    };
+    for (auto const& r : rows) {
+        auto e = to_api_error(wechat::errcode_error(r.errcode));
+        EXPECT_EQ(e.code, r.code) << r.errcode;
+        EXPECT_EQ(static_cast<unsigned>(http::status_of(e.code)), r.status) << r.errcode;
+        ASSERT_TRUE(e.wechat_errcode) << r.errcode;
+        EXPECT_EQ(*e.wechat_errcode, r.errcode);
+    }
+    EXPECT_EQ(to_api_error(wechat::errcode_error(45011)).retry_after_seconds, 60);
+}
+
+TEST(ErrorMapping, TransportFailuresAreUnavailableWithoutAnErrcode) {
+    for (auto e : {wechat::Errc::timeout, wechat::Errc::connection_failed, wechat::Errc::http_status,
+                   wechat::Errc::bad_response, wechat::Errc::response_too_large}) {
+        auto api = to_api_error(make_error_code(e));
+        EXPECT_EQ(api.code, ErrorCode::wechat_unavailable);
+        EXPECT_EQ(http::status_of(api.code), http::status::bad_gateway);
+        EXPECT_FALSE(api.wechat_errcode);
+    }
+}
+
+TEST(ErrorMapping, TokenErrors) {
+    EXPECT_EQ(to_api_error(make_error_code(auth::JwtErrc::expired)).code, ErrorCode::token_expired);
+    for (auto e : {auth::JwtErrc::malformed, auth::JwtErrc::bad_algorithm, auth::JwtErrc::bad_signature,
+                   auth::JwtErrc::not_yet_valid, auth::JwtErrc::wrong_issuer, auth::JwtErrc::wrong_audience})
+        EXPECT_EQ(to_api_error(make_error_code(e)).code, ErrorCode::token_invalid);
+}
+
+TEST(ErrorMapping, StoreErrorsNeverLeakAs500ExceptBugs) {
+    auto overloaded = to_api_error(make_error_code(store::Errc::overloaded));
+    EXPECT_EQ(overloaded.code, ErrorCode::overloaded);
+    EXPECT_EQ(overloaded.retry_after_seconds, 1);
+    EXPECT_EQ(to_api_error(make_error_code(store::Errc::busy)).code, ErrorCode::unavailable);
+    EXPECT_EQ(to_api_error(make_error_code(store::Errc::unavailable)).code, ErrorCode::unavailable);
+    EXPECT_EQ(to_api_error(make_error_code(store::Errc::internal)).code, ErrorCode::internal);
+}
+
+}  // namespace
+}  // namespace wx::api
