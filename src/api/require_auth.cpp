@@ -50,7 +50,7 @@ Task<http::Response> RequireAuth::handle(http::Request& req, http::RequestContex
         if (user.error() == store::Errc::not_found) co_return reject(ApiError{ErrorCode::token_revoked}, req, ctx);
         co_return reject(to_api_error(user.error()), req, ctx);
     }
-    auto const& u = **user;
+    auto const& u = (*user)->user;
     if (u.disabled || claims->iat < u.tokens_not_before)
         co_return reject(ApiError{ErrorCode::token_revoked}, req, ctx);
 

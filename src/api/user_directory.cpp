@@ -1,6 +1,15 @@
 #include "api/user_directory.hpp"
 
+#include <boost/json/serialize.hpp>
+
+#include "api/user_json.hpp"
+
 namespace wx::api {
+
+UserDirectory::UserPtr UserDirectory::make_entry(store::User user) {
+    std::string json = boost::json::serialize(user_json(user));
+    return std::make_shared<Entry const>(Entry{std::move(user), std::move(json)});
+}
 
 Task<result<UserDirectory::UserPtr>> UserDirectory::get(std::int64_t id) {
     {
@@ -10,7 +19,7 @@ Task<result<UserDirectory::UserPtr>> UserDirectory::get(std::int64_t id) {
     }
     auto loaded = co_await db_.user_by_id(id);
     if (!loaded) co_return loaded.error();
-    auto ptr = std::make_shared<store::User const>(std::move(*loaded));
+    auto ptr = make_entry(std::move(*loaded));
     auto& s = shard(id);
     std::lock_guard lock{s.mutex};
     if (s.users.size() >= max_per_shard_) s.users.clear();  // crude bound; a miss only costs one load
@@ -20,7 +29,7 @@ Task<result<UserDirectory::UserPtr>> UserDirectory::get(std::int64_t id) {
 
 void UserDirectory::put(store::User user) {
     auto id = user.id;
-    auto ptr = std::make_shared<store::User const>(std::move(user));
+    auto ptr = make_entry(std::move(user));
     auto& s = shard(id);
     std::lock_guard lock{s.mutex};
     if (s.users.size() >= max_per_shard_) s.users.clear();

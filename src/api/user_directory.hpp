@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 #include "core/task.hpp"
@@ -16,7 +17,12 @@ namespace wx::api {
 // Thread safety: all member functions may be called concurrently (sharded locks).
 class UserDirectory {
 public:
-    using UserPtr = std::shared_ptr<store::User const>;
+    // A user with its API.md JSON rendered once, so /users/me only copies a string.
+    struct Entry {
+        store::User user;
+        std::string json;
+    };
+    using UserPtr = std::shared_ptr<Entry const>;
     UserDirectory(store::Database& db, std::size_t max_entries = 1 << 20) : db_(db), max_per_shard_(max_entries / kShards) {}
 
     // The user, store::Errc::not_found for a deleted one, or a database error.
@@ -25,6 +31,7 @@ public:
     void forget(std::int64_t id);
 
 private:
+    static UserPtr make_entry(store::User user);
     static constexpr std::size_t kShards = 16;
     struct Shard {
         std::mutex mutex;

@@ -1,7 +1,6 @@
 #include "api/users_api.hpp"
 
 #include "api/error_mapping.hpp"
-#include "api/user_json.hpp"
 #include "http/response.hpp"
 #include "store/errors.hpp"
 
@@ -15,7 +14,7 @@ Task<http::Response> UsersApi::me(http::Request& req, http::RequestContext& ctx)
                                                                   : to_api_error(user.error());
         co_return http::error_response(e, ctx.request_id, req.version(), req.keep_alive());
     }
-    co_return http::json_response(http::status::ok, user_json(**user), req);
+    co_return http::text_response(http::status::ok, (*user)->json, "application/json", req);
 }
 
 }  // namespace wx::api

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -39,16 +40,6 @@ std::span<unsigned char const> bytes_of(std::string_view s) {
     return {reinterpret_cast<unsigned char const*>(s.data()), s.size()};
 }
 
-std::array<unsigned char, crypto_auth_hmacsha256_BYTES> hmac(std::vector<unsigned char> const& key,
-                                                             std::string_view message) {
-    std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
-    crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, key.data(), key.size());
-    crypto_auth_hmacsha256_update(&st, reinterpret_cast<unsigned char const*>(message.data()), message.size());
-    crypto_auth_hmacsha256_final(&st, mac.data());
-    return mac;
-}
-
 std::optional<std::int64_t> int_claim(boost::json::object const& o, std::string_view key) {
     auto const* v = o.if_contains(key);
     if (!v) return std::nullopt;
@@ -81,7 +72,7 @@ boost::system::error_category const& jwt_category() noexcept {
 }
 
 JwtCodec::JwtCodec(std::string hs256_secret, JwtSettings settings, Clock const& clock)
-    : key_(hs256_secret.begin(), hs256_secret.end()), settings_(std::move(settings)), clock_(clock) {
+    : mac_(bytes_of(hs256_secret)), settings_(std::move(settings)), clock_(clock) {
     header_b64_ = base64url_encode(bytes_of(R"({"alg":"HS256","typ":"JWT"})"));
 }
 
@@ -98,7 +89,7 @@ std::string JwtCodec::sign(Claims const& c) const {
     std::string token = header_b64_;
     token += '.';
     token += base64url_encode(bytes_of(boost::json::serialize(payload)));
-    auto mac = hmac(key_, token);
+    auto mac = mac_.mac(token);
     token += '.';
     token += base64url_encode(mac);
     return token;
@@ -120,14 +111,17 @@ result<Claims> JwtCodec::verify(std::string_view token) const {
         return make_error_code(raw ? JwtErrc::bad_algorithm : JwtErrc::malformed);
     }
     // Compare encodings, not decodings: our encoding is canonical, so equal MACs have equal text.
-    std::string expected = base64url_encode(hmac(key_, signing_input));
+    std::string expected = base64url_encode(mac_.mac(signing_input));
     if (signature.size() != expected.size() || sodium_memcmp(signature.data(), expected.data(), expected.size()) != 0)
         return make_error_code(JwtErrc::bad_signature);
 
     auto payload_text = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
     if (!payload_text) return make_error_code(JwtErrc::malformed);
+    // Claims are small: parse them into stack memory instead of the heap.
+    unsigned char arena[2048];
+    boost::json::monotonic_resource mr{arena, sizeof arena};
     error_code ec;
-    auto payload = boost::json::parse(*payload_text, ec);
+    auto payload = boost::json::parse(*payload_text, ec, &mr);
     if (ec || !payload.is_object()) return make_error_code(JwtErrc::malformed);
     auto const& o = payload.get_object();
 

@@ -11,6 +11,7 @@
 
 #include <boost/system/error_category.hpp>
 
+#include "auth/hmac_sha256.hpp"
 #include "core/clock.hpp"
 #include "core/task.hpp"
 
@@ -53,7 +54,7 @@ public:
     [[nodiscard]] std::string_view algorithm() const { return "HS256"; }
 
 private:
-    std::vector<unsigned char> key_;
+    HmacSha256 mac_;
     JwtSettings settings_;
     Clock const& clock_;
     std::string header_b64_;  // the exact header segment we issue
