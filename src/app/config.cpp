@@ -1,12 +1,12 @@
 #include "app/config.hpp"
 
+#include <sodium.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <thread>
-
-#include <sodium.h>
 #include <toml.hpp>
 
 extern char** environ;
@@ -70,11 +70,13 @@ std::vector<Key> const& keys() {
          [](Config& c, auto const&, auto const& v) { c.jwt.secret = v; }},
         {"WXLOGIN_JWT_KEY_FILE", "Ed25519 private key PEM; switches to EdDSA + JWKS",
          [](Config& c, auto const&, auto const& v) { c.jwt.key_file = v; }},
-        {"WXLOGIN_JWT_ISSUER", "token iss (wxlogin)", [](Config& c, auto const& key, auto const& v) {
+        {"WXLOGIN_JWT_ISSUER", "token iss (wxlogin)",
+         [](Config& c, auto const& key, auto const& v) {
              if (v.empty()) throw ConfigError(key, "must not be empty");
              c.jwt.issuer = v;
          }},
-        {"WXLOGIN_JWT_AUDIENCE", "token aud (unset)", [](Config& c, auto const&, auto const& v) { c.jwt.audience = v; }},
+        {"WXLOGIN_JWT_AUDIENCE", "token aud (unset)",
+         [](Config& c, auto const&, auto const& v) { c.jwt.audience = v; }},
         {"WXLOGIN_JWT_LEEWAY", "seconds of clock skew tolerated for iat/nbf/exp (30)",
          [](Config& c, auto const& key, auto const& v) { c.jwt.leeway = parse_int(key, v, 0, 300); }},
         {"WXLOGIN_ACCESS_TTL", "access token lifetime, seconds (3600)",
@@ -82,15 +84,9 @@ std::vector<Key> const& keys() {
         {"WXLOGIN_REFRESH_TTL", "refresh token absolute lifetime, seconds (2592000)",
          [](Config& c, auto const& key, auto const& v) { c.jwt.refresh_ttl = parse_int(key, v, 300, 31536000); }},
         {"WXLOGIN_WECHAT_APPID", "the mini-program's appid (required unless --dev)",
-         [](Config& c, auto const&, auto const& v) {
-             if (c.wechat.apps.empty()) c.wechat.apps.emplace_back();
-             c.wechat.apps.front().app_id = v;
-         }},
+         [](Config& c, auto const&, auto const& v) { c.wechat.primary.app_id = v; }},
         {"WXLOGIN_WECHAT_SECRET", "the mini-program's AppSecret (required unless --dev)",
-         [](Config& c, auto const&, auto const& v) {
-             if (c.wechat.apps.empty()) c.wechat.apps.emplace_back();
-             c.wechat.apps.front().secret = v;
-         }},
+         [](Config& c, auto const&, auto const& v) { c.wechat.primary.secret = v; }},
         {"WXLOGIN_WECHAT_API_BASE", "WeChat API root (https://api.weixin.qq.com)",
          [](Config& c, auto const& key, auto const& v) {
              if (!starts_with(v, "https://") && !starts_with(v, "http://"))
@@ -156,7 +152,6 @@ Key const* find_key(std::string_view env_name) {
     return nullptr;
 }
 
-
 std::string random_hex(std::size_t bytes) {
     std::vector<unsigned char> buf(bytes);
     randombytes_buf(buf.data(), buf.size());
@@ -182,6 +177,14 @@ void apply_toml(Config& c, std::string const& path) {
         throw ConfigError("--config", std::string{"not valid TOML: "} + e.what());
     }
     for (auto const& [name, value] : root.as_table()) {
+        if (name == "wechat_apps") continue;  // below, after every scalar key
+        std::string env_name = "WXLOGIN_";
+        for (char ch : name) env_name += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        Key const* k = find_key(env_name);
+        if (!k) throw ConfigError(name, "unknown configuration key in " + path);
+        k->set(c, name, scalar_to_string(value, name));
+    }
+    for (auto const& [name, value] : root.as_table()) {
         if (name == "wechat_apps") {
             if (!value.is_array()) throw ConfigError("wechat_apps", "must be an array of tables");
             for (auto const& app : value.as_array()) {
@@ -197,13 +200,7 @@ void apply_toml(Config& c, std::string const& path) {
                 }
                 c.wechat.apps.push_back(std::move(a));
             }
-            continue;
         }
-        std::string env_name = "WXLOGIN_";
-        for (char ch : name) env_name += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        Key const* k = find_key(env_name);
-        if (!k) throw ConfigError(name, "unknown configuration key in " + path);
-        k->set(c, name, scalar_to_string(value, name));
     }
 }
 
@@ -212,14 +209,14 @@ void fill_dev_defaults(Config& c) {
         c.jwt.secret = random_hex(32);
         c.dev_defaults.push_back("WXLOGIN_JWT_SECRET: a random secret (tokens die with this process)");
     }
-    if (c.wechat.apps.empty()) c.wechat.apps.emplace_back();
-    auto& app = c.wechat.apps.front();
+    bool const listed_apps = !c.wechat.apps.empty();
+    auto& app = c.wechat.primary;
     bool const explicit_base = c.wechat.api_base != "https://api.weixin.qq.com";
-    if (app.app_id.empty()) {
+    if (app.app_id.empty() && !listed_apps) {
         app.app_id = "wxdev0000000000001";
         c.dev_defaults.push_back("WXLOGIN_WECHAT_APPID: wxdev0000000000001");
     }
-    if (app.secret.empty()) {
+    if (!app.app_id.empty() && app.secret.empty()) {
         app.secret = random_hex(16);
         c.dev_defaults.push_back("WXLOGIN_WECHAT_SECRET: a random secret");
     }
@@ -229,13 +226,22 @@ void fill_dev_defaults(Config& c) {
     }
 }
 
+// The primary app (WXLOGIN_WECHAT_APPID/SECRET) goes first; [[wechat_apps]] follow in file order.
+void merge_primary_app(Config& c) {
+    auto& p = c.wechat.primary;
+    if (p.app_id.empty() && p.secret.empty()) return;
+    if (p.app_id.empty()) throw ConfigError("WXLOGIN_WECHAT_APPID", "is required when WXLOGIN_WECHAT_SECRET is set");
+    c.wechat.apps.insert(c.wechat.apps.begin(), p);
+    p = {};
+}
+
 void validate(Config& c) {
     if (c.jwt.key_file.empty()) {
         if (c.jwt.secret.empty())
             throw ConfigError("WXLOGIN_JWT_SECRET", "is required (or WXLOGIN_JWT_KEY_FILE, or serve --dev)");
         if (c.jwt.secret.size() < 32)
-            throw ConfigError("WXLOGIN_JWT_SECRET", "must be at least 32 bytes, got " +
-                                                        std::to_string(c.jwt.secret.size()));
+            throw ConfigError("WXLOGIN_JWT_SECRET",
+                              "must be at least 32 bytes, got " + std::to_string(c.jwt.secret.size()));
     } else {
         std::ifstream probe(c.jwt.key_file);
         if (!probe) throw ConfigError("WXLOGIN_JWT_KEY_FILE", "cannot read " + c.jwt.key_file);
@@ -254,8 +260,8 @@ void validate(Config& c) {
     if (c.server.tls_cert_file.empty() != c.server.tls_key_file.empty())
         throw ConfigError(c.server.tls_cert_file.empty() ? "WXLOGIN_TLS_CERT" : "WXLOGIN_TLS_KEY",
                           "WXLOGIN_TLS_CERT and WXLOGIN_TLS_KEY go together");
-    for (auto const& [key, file] : {std::pair{"WXLOGIN_TLS_CERT", c.server.tls_cert_file},
-                                    std::pair{"WXLOGIN_TLS_KEY", c.server.tls_key_file}}) {
+    for (auto const& [key, file] :
+         {std::pair{"WXLOGIN_TLS_CERT", c.server.tls_cert_file}, std::pair{"WXLOGIN_TLS_KEY", c.server.tls_key_file}}) {
         if (file.empty()) continue;
         std::ifstream probe(file);
         if (!probe) throw ConfigError(key, "cannot read " + file);
@@ -284,13 +290,15 @@ Config load_config(std::optional<std::string> const& toml_path, Environment cons
         if (Key const* k = find_key(name)) k->set(c, name, value);
     }
     if (dev) fill_dev_defaults(c);
+    merge_primary_app(c);
     validate(c);
     return c;
 }
 
 std::string config_help() {
-    std::string out = "Configuration (environment; a --config TOML file may set the same keys in lower case\n"
-                      "without the WXLOGIN_ prefix, and [[wechat_apps]] tables for more apps):\n";
+    std::string out =
+        "Configuration (environment; a --config TOML file may set the same keys in lower case\n"
+        "without the WXLOGIN_ prefix, and [[wechat_apps]] tables for more apps):\n";
     for (auto const& k : keys()) {
         out += "  ";
         out += k.name;

@@ -26,6 +26,9 @@ struct WeChatAppConfig {
 
 struct WeChatConfig {
     std::vector<WeChatAppConfig> apps;  // apps.front() is the default app
+    // WXLOGIN_WECHAT_APPID/SECRET while parsing; placed at the front of `apps` once all sources
+    // are read, so neither source order nor TOML table order can pair one app's id with another's secret.
+    WeChatAppConfig primary;
     std::string api_base = "https://api.weixin.qq.com";
     bool use_embedded_simulator = false;  // --dev without an explicit API base
     std::chrono::milliseconds timeout{3000};

@@ -1,20 +1,20 @@
 #include "http/server.hpp"
 
-#include <stdexcept>
-#include <thread>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <stdexcept>
+#include <thread>
 
 #include "http/api_error.hpp"
 #include "http/request_id.hpp"
@@ -193,15 +193,15 @@ Task<> Server::accept_loop() {
 
 template <class Stream>
 Task<> Server::refuse_overloaded(Stream stream) {
-    static std::string const kBusy = [] {
-        std::string body = R"({"error":{"code":"overloaded","message":"too many connections; retry later"},)"
-                           R"("request_id":"none"})";
-        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
-               "Connection: close\r\nContent-Length: " +
-               std::to_string(body.size()) + "\r\n\r\n" + body;
-    }();
+    ApiError busy{ErrorCode::overloaded, "too many connections; retry later"};
+    busy.retry_after_seconds = 1;
+    std::string id = new_request_id();
+    Response res = error_response(busy, id, 11, false);
+    res.set("X-Request-Id", id);
+    std::string wire;
+    serialize(res, wire);
     stream.expires_after(cfg_.write_timeout);
-    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kBusy), use_result);
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(wire), use_result);
     (void)n;
     (void)ec;
     error_code ignored;
@@ -265,7 +265,7 @@ Task<> Server::session(Stream stream, [[maybe_unused]] Permit permit) {
         lowest.expires_after(cfg_.read_timeout);
         auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_result);
         if (!hec && !parser.is_done()) {
-            if (parser.get()[bhttp::field::expect] == "100-continue") {
+            if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
                 bhttp::response<bhttp::empty_body> cont{status::continue_, 11};
                 auto [cec, cn] = co_await bhttp::async_write(stream, cont, use_result);
                 hec = cec;
@@ -287,8 +287,8 @@ Task<> Server::session(Stream stream, [[maybe_unused]] Permit permit) {
         Request req = parser.release();
         RequestContext ctx;
         auto rid = req.find("X-Request-Id");
-        ctx.request_id = rid != req.end() && is_sane_request_id(rid->value()) ? std::string{rid->value()}
-                                                                              : new_request_id();
+        ctx.request_id =
+            rid != req.end() && is_sane_request_id(rid->value()) ? std::string{rid->value()} : new_request_id();
         ctx.client_address = peer;
         Response res = co_await handle(req, ctx);
         res.set("X-Request-Id", ctx.request_id);

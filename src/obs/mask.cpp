@@ -30,9 +30,10 @@ std::string mask_token(std::string_view token) {
 std::string mask_phone(std::string_view phone) {
     std::string out{phone};
     std::size_t digits = std::count_if(phone.begin(), phone.end(), [](unsigned char c) { return std::isdigit(c); });
-    // Short numbers keep only their last two digits; real numbers keep 3 + 4.
-    std::size_t keep_head = digits >= 9 ? 3 : 0;
+    // Real numbers hide the 4 digits before the last 4 (13812345678 -> 138****5678, and a country
+    // code stays visible: +8613812345678 -> +86138****5678); short ones keep their last two.
     std::size_t keep_tail = digits >= 9 ? 4 : std::min<std::size_t>(2, digits / 2);
+    std::size_t keep_head = digits >= 9 ? digits - 8 : 0;
     std::size_t seen = 0;
     for (char& c : out) {
         if (!std::isdigit(static_cast<unsigned char>(c))) continue;

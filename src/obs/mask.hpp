@@ -11,7 +11,8 @@ namespace wx::obs {
 [[nodiscard]] std::string mask_secret(std::string_view value);
 // Access and refresh tokens: the first 4 characters and the length, enough to tell two apart.
 [[nodiscard]] std::string mask_token(std::string_view token);
-// "+8613812345678" -> "+86138****5678": the first 3 and last 4 digits survive.
+// "+8613812345678" -> "+86138****5678", "13812345678" -> "138****5678": the 4 digits before
+// the last 4 are hidden.
 [[nodiscard]] std::string mask_phone(std::string_view phone);
 // "alice@example.com" -> "a***@example.com".
 [[nodiscard]] std::string mask_email(std::string_view email);

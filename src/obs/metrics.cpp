@@ -141,17 +141,20 @@ std::size_t HttpMetrics::method_index(std::string_view method) {
     return kMethods.size() - 1;
 }
 
+std::size_t HttpMetrics::class_index(unsigned status) {
+    return status >= 100 && status < 600 ? status / 100 - 1 : kClasses - 1;  // nonsense counts as 5xx
+}
+
 void HttpMetrics::record(std::size_t route, std::string_view method, unsigned status, double seconds) {
     if (route >= routes_.size()) return;
-    std::size_t cls = status >= 100 && status < 600 ? status / 100 - 1 : kClasses - 1;
-    auto& s = routes_[route]->series[method_index(method)][cls];
+    auto& s = routes_[route]->series[method_index(method)][class_index(status)];
     s.requests.add();
     s.latency.observe(seconds);
 }
 
 std::uint64_t HttpMetrics::requests(std::size_t route, std::string_view method, unsigned status) const {
     if (route >= routes_.size()) return 0;
-    return routes_[route]->series[method_index(method)][status / 100 - 1].requests.value();
+    return routes_[route]->series[method_index(method)][class_index(status)].requests.value();
 }
 
 void HttpMetrics::write(std::string& out) const {
@@ -171,8 +174,8 @@ void HttpMetrics::write(std::string& out) const {
                     fn(s, labels);
                 }
     };
-    append_header(out, "wxlogin_http_requests_total", "HTTP requests answered, by route template, method and status class.",
-                  "counter");
+    append_header(out, "wxlogin_http_requests_total",
+                  "HTTP requests answered, by route template, method and status class.", "counter");
     each([&](Series const& s, std::string const& labels) {
         out += "wxlogin_http_requests_total{";
         out += labels;

@@ -14,7 +14,7 @@
 namespace wx::obs {
 
 inline constexpr std::array<double, 14> kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                          0.1,    0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
+                                                           0.1,    0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
 
 // Anything that can write its samples in the Prometheus text format (0.0.4).
 class Collector {
@@ -96,6 +96,7 @@ private:
         std::array<std::array<Series, kClasses>, kMethods.size()> series;
     };
     static std::size_t method_index(std::string_view method);
+    static std::size_t class_index(unsigned status);
     std::vector<std::unique_ptr<Route>> routes_;
 };
 

@@ -141,7 +141,9 @@ TEST_F(LoginFlow, EveryRowOfTheWeChatErrorTable) {
         EXPECT_EQ(r.error_code(), row.code) << row.errcode;
         auto const& err = r.json.as_object().at("error").as_object();
         EXPECT_EQ(err.at("wechat_errcode"), row.errcode);
-        if (row.errcode == 45011) EXPECT_EQ(r.header("Retry-After"), "60");
+        if (row.errcode == 45011) {
+            EXPECT_EQ(r.header("Retry-After"), "60");
+        }
     }
     expect_nothing_written();
 }

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# One wxlogin load run, step for step like ../shared/peers/bench/run.sh (fake WeChat upstream,
+# warm-up, peak-RSS reset, measured wrk run per scenario, one SUMMARY line each), except that the
+# token comes from a WeChat login: wxlogin has no password registration yet.
+#
+#   FAKEWX=path/to/fakewx LUA_DIR=path/to/peers/bench/lua bench/wrk_target.sh [--name N] BASE_URL 'COMMAND'
+#
+# Env: DURATION (10s) CONNS (64) THREADS (2) WARMUP (3s) FAKEWX_PORT (18099) RESULTS (append here)
+set -euo pipefail
+name=wxlogin
+[[ ${1:-} == --name ]] && { name=$2; shift 2; }
+base=${1%/}; cmd=$2
+hostport=${base#http://}
+[[ ${hostport%:*} == 127.0.0.1 ]] || { echo "loopback only" >&2; exit 2; }
+DURATION=${DURATION:-10s}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}; WARMUP=${WARMUP:-3s}
+FAKEWX_PORT=${FAKEWX_PORT:-18099}
+export CODE_POOL=${CODE_POOL:-1000} CODE_PREFIX=${CODE_PREFIX:-bench}
+
+tmp=$(mktemp -d /tmp/wxlogin-bench.XXXXXX)
+spid=""; wxpid=""
+cleanup() {
+  for p in $spid $wxpid; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in $spid $wxpid; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+APPID=wxbench0000000001; APPSECRET=bench-app-secret-0123456789abcdef
+GOMAXPROCS=1 "$FAKEWX" -listen "127.0.0.1:$FAKEWX_PORT" -appid "$APPID" -secret "$APPSECRET" >"$tmp/fakewx.log" 2>&1 &
+wxpid=$!
+WXLOGIN_LISTEN=$hostport WXLOGIN_DATABASE_URL="sqlite://$tmp/wxlogin.db" \
+  WXLOGIN_JWT_SECRET=bench-jwt-secret-0123456789abcdef0123456789 \
+  WXLOGIN_WECHAT_APPID=$APPID WXLOGIN_WECHAT_SECRET=$APPSECRET WXLOGIN_WECHAT_API_BASE="http://127.0.0.1:$FAKEWX_PORT" \
+  bash -c "exec $cmd" >"$tmp/server.log" 2>&1 &
+spid=$!
+for _ in $(seq 150); do curl -fs -m 1 "$base/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fs -m 1 "$base/healthz" >/dev/null || { tail "$tmp/server.log" >&2; exit 1; }
+
+token=$(curl -s -m 10 -H 'Content-Type: application/json' -d "{\"code\":\"${CODE_PREFIX}0\"}" "$base/api/v1/auth/wechat/login" |
+  sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+[[ -n $token ]] || { echo "wrk_target: WeChat login failed" >&2; exit 1; }
+
+cpu_ticks() { sed 's/^.*) //' /proc/"$1"/stat | awk '{print $12 + $13}'; }
+HZ=$(getconf CLK_TCK)
+for sc in users_me wx_login healthz; do
+  case $sc in
+    users_me) url=$base/api/v1/users/me; script=$LUA_DIR/report.lua; hdr=(-H "Authorization: Bearer $token") ;;
+    wx_login) url=$base/api/v1/auth/wechat/login; script=$LUA_DIR/login.lua; hdr=() ;;
+    healthz) url=$base/healthz; script=$LUA_DIR/report.lua; hdr=() ;;
+  esac
+  wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$script" "${hdr[@]}" "$url" >/dev/null 2>&1 || true
+  echo 5 >/proc/"$spid"/clear_refs 2>/dev/null || true
+  c0=$(cpu_ticks "$spid")
+  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$script" "${hdr[@]}" "$url" >"$tmp/wrk_$sc.txt" 2>&1
+  c1=$(cpu_ticks "$spid")
+  hwm=$(awk '/^VmHWM:/{print $2}' /proc/"$spid"/status)
+  eval "$(grep '^RESULT ' "$tmp/wrk_$sc.txt" | tail -1 | sed 's/^RESULT //' | tr ' ' '\n' | sed 's/^/r_/')"
+  line=$(awk -v a="$r_requests" -v c=$((c1 - c0)) -v hz="$HZ" -v rps="$r_rps" -v p50="$r_p50_us" -v p99="$r_p99_us" -v hwm="$hwm" \
+    'BEGIN{printf "rps=%.0f p50_ms=%.2f p99_ms=%.2f rss_peak_mib=%.1f cpu_us_per_req=%.1f", rps, p50/1000, p99/1000, hwm/1024, (a>0 ? c*1e6/hz/a : 0)}')
+  sum="SUMMARY name=$name scenario=$sc $line non2xx=$r_non2xx sockerr=$r_sockerr"
+  echo "$sum"
+  [[ -n ${RESULTS:-} ]] && echo "$sum" >>"$RESULTS"
+done
