@@ -53,8 +53,8 @@ Task<http::Response> AuthApi::wechat_login(http::Request& req, http::RequestCont
     if (!outcome) co_return fail(to_api_error(outcome.error()), req, ctx);
 
     d_.users.put(outcome->user);
-    auto pair = d_.issuer.token_pair(outcome->user, grant.row.id, grant.refresh_token, grant.row.expires_at,
-                                     outcome->created);
+    auto pair =
+        d_.issuer.token_pair(outcome->user, grant.row.id, grant.refresh_token, grant.row.expires_at, outcome->created);
     co_return http::json_response(http::status::ok, pair, req);
 }
 

@@ -14,9 +14,15 @@ using http::ErrorCode;
 ApiError from_wechat_errcode(int errcode) {
     ApiError e;
     switch (errcode) {
-        case wechat::errcode::invalid_code: e.code = ErrorCode::wechat_code_invalid; break;
-        case wechat::errcode::code_used: e.code = ErrorCode::wechat_code_used; break;
-        case wechat::errcode::high_risk_user: e.code = ErrorCode::wechat_user_blocked; break;
+        case wechat::errcode::invalid_code:
+            e.code = ErrorCode::wechat_code_invalid;
+            break;
+        case wechat::errcode::code_used:
+            e.code = ErrorCode::wechat_code_used;
+            break;
+        case wechat::errcode::high_risk_user:
+            e.code = ErrorCode::wechat_user_blocked;
+            break;
         case wechat::errcode::rate_limited:
             e.code = ErrorCode::wechat_rate_limited;
             e.retry_after_seconds = 60;  // WeChat's quota is per minute
@@ -28,7 +34,9 @@ ApiError from_wechat_errcode(int errcode) {
             e.code = ErrorCode::wechat_misconfigured;
             obs::log_error("wechat_misconfigured", {{"wechat_errcode", errcode}});
             break;
-        default: e.code = ErrorCode::wechat_unavailable; break;
+        default:
+            e.code = ErrorCode::wechat_unavailable;
+            break;
     }
     e.wechat_errcode = errcode;
     return e;
@@ -59,7 +67,8 @@ ApiError to_api_error(error_code const& ec) {
                 return e;
             case store::Errc::not_found:
             case store::Errc::conflict:
-            case store::Errc::internal: break;
+            case store::Errc::internal:
+                break;
         }
     }
     obs::log_error("unexpected_error", {{"category", ec.category().name()}, {"reason", ec.message()}});

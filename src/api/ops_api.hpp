@@ -14,7 +14,7 @@ class OpsApi {
 public:
     struct Probes {
         std::function<bool()> draining;
-        std::function<Task<bool>()> database;  // true when a trivial query succeeds
+        std::function<Task<bool>()> database;      // true when a trivial query succeeds
         std::function<Task<std::string>()> redis;  // "ok", "down" or "disabled"
     };
     OpsApi(obs::MetricsRegistry const& registry, Probes probes) : registry_(registry), probes_(std::move(probes)) {}

@@ -51,8 +51,7 @@ Task<http::Response> RequireAuth::handle(http::Request& req, http::RequestContex
         co_return reject(to_api_error(user.error()), req, ctx);
     }
     auto const& u = (*user)->user;
-    if (u.disabled || claims->iat < u.tokens_not_before)
-        co_return reject(ApiError{ErrorCode::token_revoked}, req, ctx);
+    if (u.disabled || claims->iat < u.tokens_not_before) co_return reject(ApiError{ErrorCode::token_revoked}, req, ctx);
 
     ctx.principal = http::Principal{user_id, std::move(claims->sid), std::move(claims->jti), claims->exp, u.role};
     co_return co_await next(req, ctx);

@@ -18,8 +18,10 @@ SessionGrant TokenIssuer::new_session() const {
     return g;
 }
 
-boost::json::object TokenIssuer::token_pair(store::User const& user, std::string const& session_id,
-                                            std::string const& refresh_token, std::int64_t refresh_expires_at,
+boost::json::object TokenIssuer::token_pair(store::User const& user,
+                                            std::string const& session_id,
+                                            std::string const& refresh_token,
+                                            std::int64_t refresh_expires_at,
                                             bool new_user) const {
     std::int64_t now = clock_.now();
     auth::Claims claims;

@@ -1,9 +1,8 @@
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <string>
-
-#include <boost/json/object.hpp>
 
 #include "auth/jwt.hpp"
 #include "core/clock.hpp"
@@ -26,8 +25,10 @@ public:
 
     [[nodiscard]] SessionGrant new_session() const;
     // The TokenPair object of API.md for this user and session.
-    [[nodiscard]] boost::json::object token_pair(store::User const& user, std::string const& session_id,
-                                                 std::string const& refresh_token, std::int64_t refresh_expires_at,
+    [[nodiscard]] boost::json::object token_pair(store::User const& user,
+                                                 std::string const& session_id,
+                                                 std::string const& refresh_token,
+                                                 std::int64_t refresh_expires_at,
                                                  bool new_user) const;
 
 private:

@@ -23,7 +23,8 @@ public:
         std::string json;
     };
     using UserPtr = std::shared_ptr<Entry const>;
-    UserDirectory(store::Database& db, std::size_t max_entries = 1 << 20) : db_(db), max_per_shard_(max_entries / kShards) {}
+    UserDirectory(store::Database& db, std::size_t max_entries = 1 << 20)
+        : db_(db), max_per_shard_(max_entries / kShards) {}
 
     // The user, store::Errc::not_found for a deleted one, or a database error.
     Task<result<UserPtr>> get(std::int64_t id);

@@ -1,9 +1,8 @@
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <string>
-
-#include <boost/json/object.hpp>
 
 #include "store/model.hpp"
 

@@ -10,19 +10,19 @@
 #include "api/token_issuer.hpp"
 #include "api/user_directory.hpp"
 #include "api/users_api.hpp"
+#include "app/config.hpp"
 #include "app/embedded_simulator.hpp"
 #include "app/late_bound_wechat.hpp"
 #include "auth/data_cipher.hpp"
 #include "auth/jwt.hpp"
-#include "core/clock.hpp"
-#include "store/database.hpp"
-#include "app/config.hpp"
 #include "core/blocking_pool.hpp"
+#include "core/clock.hpp"
 #include "core/io_pool.hpp"
 #include "http/middleware/access_log.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "obs/metrics.hpp"
+#include "store/database.hpp"
 
 namespace wx::app {
 

@@ -11,7 +11,8 @@ namespace wx::app {
 
 // The real WeChat client for this API base (https:// or http:// for a simulator).
 [[nodiscard]] std::unique_ptr<wechat::WeChatApi> make_wechat_client(std::string const& api_base,
-                                                                    std::chrono::milliseconds timeout, IoPool& io);
+                                                                    std::chrono::milliseconds timeout,
+                                                                    IoPool& io);
 
 // Forwards to a client chosen after construction: under `serve --dev` the embedded simulator's
 // address is known only once the server has bound its port.

@@ -1,12 +1,12 @@
 // wxlogin: WeChat mini-program login service. Parses the command line, loads the configuration
 // and hands over to App (serve), the simulator (wechat-sim) or the migrator (migrate).
+#include <sodium.h>
+
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <sodium.h>
 
 #include "app/app.hpp"
 #include "app/commands.hpp"

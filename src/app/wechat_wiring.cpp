@@ -8,7 +8,8 @@
 
 namespace wx::app {
 
-std::unique_ptr<wechat::WeChatApi> make_wechat_client(std::string const& api_base, std::chrono::milliseconds timeout,
+std::unique_ptr<wechat::WeChatApi> make_wechat_client(std::string const& api_base,
+                                                      std::chrono::milliseconds timeout,
                                                       IoPool&) {
     return std::make_unique<wechat::Client>(api_base, timeout);
 }

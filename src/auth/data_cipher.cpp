@@ -1,10 +1,10 @@
 #include "auth/data_cipher.hpp"
 
-#include <memory>
-#include <stdexcept>
-
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+
+#include <memory>
+#include <stdexcept>
 
 #include "auth/encoding.hpp"
 
@@ -47,7 +47,8 @@ std::vector<unsigned char> DataCipher::seal(std::string_view plaintext) const {
     CipherCtx ctx{EVP_CIPHER_CTX_new()};
     int len = 0;
     if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), out.data()) != 1 ||
-        EVP_EncryptUpdate(ctx.get(), out.data() + kNonce, &len, reinterpret_cast<unsigned char const*>(plaintext.data()),
+        EVP_EncryptUpdate(ctx.get(), out.data() + kNonce, &len,
+                          reinterpret_cast<unsigned char const*>(plaintext.data()),
                           static_cast<int>(plaintext.size())) != 1 ||
         EVP_EncryptFinal_ex(ctx.get(), out.data() + kNonce + len, &len) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, out.data() + kNonce + plaintext.size()) != 1)

@@ -1,10 +1,10 @@
 #include "auth/hmac_sha256.hpp"
 
+#include <openssl/evp.h>
+
 #include <memory>
 #include <stdexcept>
 #include <vector>
-
-#include <openssl/evp.h>
 
 namespace wx::auth {
 namespace {

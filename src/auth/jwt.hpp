@@ -3,13 +3,12 @@
 // algorithm and header, checks the signature in constant time, then exp, iat/nbf (with leeway),
 // iss and aud.
 
+#include <boost/system/error_category.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/system/error_category.hpp>
 
 #include "auth/hmac_sha256.hpp"
 #include "core/clock.hpp"
@@ -18,11 +17,11 @@
 namespace wx::auth {
 
 enum class JwtErrc {
-    malformed = 1,   // not three base64url parts, or claims missing / of the wrong type
-    bad_algorithm,   // a header other than ours: another alg, `none`, an unknown kid
+    malformed = 1,  // not three base64url parts, or claims missing / of the wrong type
+    bad_algorithm,  // a header other than ours: another alg, `none`, an unknown kid
     bad_signature,
     expired,
-    not_yet_valid,   // iat or nbf in the future beyond the leeway
+    not_yet_valid,  // iat or nbf in the future beyond the leeway
     wrong_issuer,
     wrong_audience,
 };

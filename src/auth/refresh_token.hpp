@@ -8,8 +8,8 @@ namespace wx::auth {
 
 // An opaque refresh token (256 random bits, base64url) and the hash under which it is stored.
 struct RefreshToken {
-    std::string token;               // handed to the client once; never stored or logged
-    std::vector<unsigned char> hash; // SHA-256 of the token: what the database keeps
+    std::string token;                // handed to the client once; never stored or logged
+    std::vector<unsigned char> hash;  // SHA-256 of the token: what the database keeps
 };
 
 [[nodiscard]] RefreshToken new_refresh_token();

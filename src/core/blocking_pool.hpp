@@ -1,18 +1,17 @@
 #pragma once
 
 #include <atomic>
-#include <exception>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
-
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include "core/task.hpp"
 
@@ -40,7 +39,8 @@ public:
             rejected_.fetch_add(1, std::memory_order_relaxed);
             co_return std::nullopt;
         }
-        Work<R> work{this, [fn = std::move(fn), ... args = std::move(args)]() mutable { return std::invoke(fn, args...); }};
+        Work<R> work{this,
+                     [fn = std::move(fn), ... args = std::move(args)]() mutable { return std::invoke(fn, args...); }};
         std::optional<R> r = co_await async_run(std::move(work), use_task);
         co_return r;
     }
@@ -70,21 +70,21 @@ private:
                 auto home = asio::get_associated_executor(handler);
                 auto guard = asio::prefer(home, asio::execution::outstanding_work.tracked);
                 auto* self = w.pool;
-                asio::post(self->pool_, [self, w = std::move(w), handler = std::move(handler),
-                                         guard = std::move(guard)]() mutable {
-                    std::exception_ptr error;
-                    std::optional<R> r;
-                    try {
-                        r.emplace(w.fn());
-                    } catch (...) {
-                        error = std::current_exception();
-                    }
-                    self->in_flight_.fetch_sub(1, std::memory_order_acq_rel);
-                    auto resume = [handler = std::move(handler), error, r = std::move(r)]() mutable {
-                        std::move(handler)(error, std::move(r));
-                    };
-                    asio::post(guard, std::move(resume));
-                });
+                asio::post(self->pool_,
+                           [self, w = std::move(w), handler = std::move(handler), guard = std::move(guard)]() mutable {
+                               std::exception_ptr error;
+                               std::optional<R> r;
+                               try {
+                                   r.emplace(w.fn());
+                               } catch (...) {
+                                   error = std::current_exception();
+                               }
+                               self->in_flight_.fetch_sub(1, std::memory_order_acq_rel);
+                               auto resume = [handler = std::move(handler), error, r = std::move(r)]() mutable {
+                                   std::move(handler)(error, std::move(r));
+                               };
+                               asio::post(guard, std::move(resume));
+                           });
             },
             token, std::move(work));
     }

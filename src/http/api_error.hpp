@@ -66,7 +66,9 @@ struct ApiError {
 [[nodiscard]] std::string_view default_message(ErrorCode code) noexcept;
 
 // The JSON envelope {"error":{...},"request_id":...} with status and headers set.
-[[nodiscard]] Response error_response(ApiError const& error, std::string_view request_id, unsigned version = 11,
+[[nodiscard]] Response error_response(ApiError const& error,
+                                      std::string_view request_id,
+                                      unsigned version = 11,
                                       bool keep_alive = true);
 
 }  // namespace wx::http

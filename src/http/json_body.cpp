@@ -1,11 +1,10 @@
 #include "http/json_body.hpp"
 
-#include <cctype>
-#include <stdexcept>
-
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
+#include <cctype>
+#include <stdexcept>
 
 namespace wx::http {
 
@@ -49,7 +48,9 @@ std::size_t utf8_length(std::string_view s) noexcept {
     return n;
 }
 
-std::optional<std::string> FieldReader::string(std::string_view field, bool required, std::size_t min_len,
+std::optional<std::string> FieldReader::string(std::string_view field,
+                                               bool required,
+                                               std::size_t min_len,
                                                std::size_t max_len) {
     auto const* v = obj_.if_contains(field);
     if (!v || v->is_null()) {

@@ -2,13 +2,12 @@
 // Reading a JSON request body: Content-Type check (415), strict UTF-8, nesting limit, an object at
 // the root, then typed field access that collects every validation problem into `details`.
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/object.hpp>
 
 #include "http/api_error.hpp"
 #include "http/types.hpp"
@@ -36,7 +35,9 @@ public:
     // Lengths count Unicode code points.
     std::optional<std::string> string(std::string_view field, bool required, std::size_t min_len, std::size_t max_len);
 
-    void fail(std::string_view field, std::string_view reason) { issues_.push_back({std::string{field}, std::string{reason}}); }
+    void fail(std::string_view field, std::string_view reason) {
+        issues_.push_back({std::string{field}, std::string{reason}});
+    }
     [[nodiscard]] bool ok() const { return issues_.empty(); }
     [[nodiscard]] ApiError error() const;
 

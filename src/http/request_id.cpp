@@ -1,9 +1,9 @@
 #include "http/request_id.hpp"
 
+#include <sodium.h>
+
 #include <cstdint>
 #include <random>
-
-#include <sodium.h>
 
 namespace wx::http {
 

@@ -59,7 +59,6 @@ private:
         bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
     };
 
-
     std::vector<Middleware const*> global_;
     obs::HttpMetrics* metrics_;
     std::unordered_map<std::string, Path, Hash, Eq> paths_;

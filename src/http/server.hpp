@@ -1,6 +1,9 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -8,10 +11,6 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "core/io_pool.hpp"
 #include "http/router.hpp"

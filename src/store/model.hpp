@@ -30,7 +30,7 @@ struct User {
 
 // A login session: one refresh-token family and the access tokens issued from it.
 struct NewSession {
-    std::string id;                      // the `sid` claim
+    std::string id;                           // the `sid` claim
     std::vector<unsigned char> refresh_hash;  // SHA-256 of the refresh token
     std::int64_t created_at = 0;
     std::int64_t expires_at = 0;         // absolute refresh expiry

@@ -9,22 +9,26 @@ namespace wx::store {
 Errc classify_sqlite(int rc) noexcept {
     switch (rc & 0xFF) {
         case SQLITE_BUSY:
-        case SQLITE_LOCKED: return Errc::busy;
-        case SQLITE_CONSTRAINT: return Errc::conflict;
+        case SQLITE_LOCKED:
+            return Errc::busy;
+        case SQLITE_CONSTRAINT:
+            return Errc::conflict;
         case SQLITE_FULL:
         case SQLITE_IOERR:
         case SQLITE_CANTOPEN:
         case SQLITE_CORRUPT:
         case SQLITE_NOTADB:
         case SQLITE_READONLY:
-        case SQLITE_PROTOCOL: return Errc::unavailable;
-        default: return Errc::internal;
+        case SQLITE_PROTOCOL:
+            return Errc::unavailable;
+        default:
+            return Errc::internal;
     }
 }
 
 SqliteConnection::SqliteConnection(std::string const& path) {
-    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
         sqlite3_close_v2(db_);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sqlite3.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -8,8 +10,6 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include <sqlite3.h>
 
 #include "store/errors.hpp"
 

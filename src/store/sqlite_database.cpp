@@ -43,8 +43,8 @@ private:
 
 }  // namespace
 
-#define WX_TRY(expr)                         \
-    do {                                     \
+#define WX_TRY(expr)                                  \
+    do {                                              \
         if (auto _r = (expr); !_r) return _r.error(); \
     } while (0)
 
@@ -93,7 +93,8 @@ Task<result<User>> SqliteDatabase::user_by_id(std::int64_t id) {
 result<void> SqliteDatabase::migrate_sync() {
     std::lock_guard lock{writer_mutex_};
     auto& db = *writer_;
-    WX_TRY(db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"));
+    WX_TRY(db.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"));
     std::int64_t current = 0;
     {
         auto st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
@@ -192,7 +193,12 @@ result<LoginOutcome> SqliteDatabase::wechat_login_sync(WeChatLogin const& login)
             "UPDATE wechat_identities SET session_key_sealed = ?, unionid = COALESCE(?, unionid), updated_at = ? "
             "WHERE app_id = ? AND openid = ?");
         if (!st) return st.error();
-        (*st)->bind(1, login.session_key_sealed).bind(2, id.unionid).bind(3, login.now).bind(4, id.app_id).bind(5, id.openid);
+        (*st)
+            ->bind(1, login.session_key_sealed)
+            .bind(2, id.unionid)
+            .bind(3, login.now)
+            .bind(4, id.app_id)
+            .bind(5, id.openid);
         if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
     } else {
         if (id.unionid && login.match_unionid_across_apps) {
@@ -214,10 +220,16 @@ result<LoginOutcome> SqliteDatabase::wechat_login_sync(WeChatLogin const& login)
             created = true;
         }
         auto st = db.prepare(
-            "INSERT INTO wechat_identities (app_id, openid, unionid, user_id, session_key_sealed, created_at, updated_at) "
+            "INSERT INTO wechat_identities (app_id, openid, unionid, user_id, session_key_sealed, created_at, "
+            "updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)");
         if (!st) return st.error();
-        (*st)->bind(1, id.app_id).bind(2, id.openid).bind(3, id.unionid).bind(4, *user_id).bind(5, login.session_key_sealed);
+        (*st)
+            ->bind(1, id.app_id)
+            .bind(2, id.openid)
+            .bind(3, id.unionid)
+            .bind(4, *user_id)
+            .bind(5, login.session_key_sealed);
         (*st)->bind(6, login.now).bind(7, login.now);
         if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
     }
@@ -233,7 +245,8 @@ result<LoginOutcome> SqliteDatabase::wechat_login_sync(WeChatLogin const& login)
         if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
     }
     {
-        auto st = db.prepare("INSERT INTO refresh_tokens (hash, session_id, generation, created_at) VALUES (?, ?, 0, ?)");
+        auto st =
+            db.prepare("INSERT INTO refresh_tokens (hash, session_id, generation, created_at) VALUES (?, ?, 0, ?)");
         if (!st) return st.error();
         (*st)->bind(1, s.refresh_hash).bind(2, s.id).bind(3, s.created_at);
         if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);

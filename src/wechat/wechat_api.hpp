@@ -4,10 +4,9 @@
 //   errcode_category()   - WeChat answered with a non-zero errcode; value() is that errcode;
 //   transport_category() - we got no usable answer (Errc: timeout, connection, 5xx, garbage).
 
+#include <boost/system/error_category.hpp>
 #include <optional>
 #include <string>
-
-#include <boost/system/error_category.hpp>
 
 #include "core/task.hpp"
 

@@ -1,6 +1,6 @@
-#include "wechat/wechat_api.hpp"
-
 #include <string>
+
+#include "wechat/wechat_api.hpp"
 
 namespace wx::wechat {
 namespace {
@@ -16,11 +16,16 @@ public:
     char const* name() const noexcept override { return "wechat.transport"; }
     std::string message(int ev) const override {
         switch (static_cast<Errc>(ev)) {
-            case Errc::timeout: return "WeChat did not answer in time";
-            case Errc::connection_failed: return "could not reach WeChat";
-            case Errc::http_status: return "WeChat answered with an HTTP error status";
-            case Errc::bad_response: return "WeChat's answer could not be understood";
-            case Errc::response_too_large: return "WeChat's answer was too large";
+            case Errc::timeout:
+                return "WeChat did not answer in time";
+            case Errc::connection_failed:
+                return "could not reach WeChat";
+            case Errc::http_status:
+                return "WeChat answered with an HTTP error status";
+            case Errc::bad_response:
+                return "WeChat's answer could not be understood";
+            case Errc::response_too_large:
+                return "WeChat's answer was too large";
         }
         return "WeChat transport error";
     }
