@@ -117,12 +117,17 @@ void block_shutdown_signals() {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 
-int App::run() {
+int wait_for_shutdown_signal() {
     sigset_t signals = shutdown_signals();
-    start();
     int received = 0;
     sigwait(&signals, &received);
     obs::log_info("shutdown_requested", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    return received;
+}
+
+int App::run() {
+    start();
+    wait_for_shutdown_signal();
     shutdown();
     return 0;
 }

@@ -29,6 +29,8 @@ namespace wx::app {
 // Blocks SIGTERM and SIGINT in the calling thread and every thread it starts later, so that only
 // App::run()'s sigwait() receives them. Call first thing in main, before any thread exists.
 void block_shutdown_signals();
+// Waits for SIGTERM or SIGINT (blocked by block_shutdown_signals), logs it, returns it.
+int wait_for_shutdown_signal();
 
 // The composition root: owns every component in dependency order (members are constructed top to
 // bottom and destroyed bottom to top, so the server stops before what it uses).

@@ -36,7 +36,11 @@ std::chrono::milliseconds parse_ms(std::string const& key, std::string const& v,
     return std::chrono::milliseconds{parse_int(key, v, min, max)};
 }
 
-void parse_listen(Config& c, std::string const& key, std::string const& v) {
+void parse_listen(Config& c, std::string const& key, std::string const& v) { parse_listen_address(key, v, c.server); }
+
+}  // namespace
+
+void parse_listen_address(std::string const& key, std::string const& v, http::ServerConfig& out) {
     auto colon = v.rfind(':');
     if (colon == std::string::npos || colon == 0) throw ConfigError(key, "must be HOST:PORT, got '" + v + "'");
     std::string host = v.substr(0, colon);
@@ -45,9 +49,11 @@ void parse_listen(Config& c, std::string const& key, std::string const& v) {
     error_code ec;
     asio::ip::make_address(host, ec);
     if (ec) throw ConfigError(key, "host must be an IP address (or localhost), got '" + host + "'");
-    c.server.host = host;
-    c.server.port = static_cast<std::uint16_t>(parse_int(key, v.substr(colon + 1), 0, 65535));
+    out.host = host;
+    out.port = static_cast<std::uint16_t>(parse_int(key, v.substr(colon + 1), 0, 65535));
 }
+
+namespace {
 
 bool starts_with(std::string const& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 

@@ -69,6 +69,10 @@ using Environment = std::map<std::string, std::string>;
 // Builds the configuration from an optional TOML file and the environment. Throws ConfigError.
 [[nodiscard]] Config load_config(std::optional<std::string> const& toml_path, Environment const& env, bool dev);
 
+// "host:port" or "[v6]:port" (host an IP address or localhost) into `out`; throws ConfigError
+// naming `key` when it is not one.
+void parse_listen_address(std::string const& key, std::string const& value, http::ServerConfig& out);
+
 // The configuration keys with a one-line description each, for --help.
 [[nodiscard]] std::string config_help();
 

@@ -5,7 +5,9 @@
 #include <stdexcept>
 
 #include "api/wechat_sim_api.hpp"
+#include "app/app.hpp"
 #include "app/commands.hpp"
+#include "app/config.hpp"
 #include "core/io_pool.hpp"
 #include "http/middleware/access_log.hpp"
 #include "http/router.hpp"
@@ -21,28 +23,6 @@ constexpr int kExitUsage = 2;
 constexpr std::size_t kIoThreads = 1;
 constexpr std::chrono::milliseconds kShutdownGrace{5000};
 
-// "host:port" or "[v6]:port" into the server's slice of the configuration.
-http::ServerConfig listen_config(std::string const& listen) {
-    auto colon = listen.rfind(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
-        throw std::invalid_argument("--listen must be host:port, got " + listen);
-    std::string host = listen.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    std::size_t used = 0;
-    int port = -1;
-    try {
-        port = std::stoi(listen.substr(colon + 1), &used);
-    } catch (std::exception const&) {
-        port = -1;
-    }
-    if (port < 0 || port > 65535 || used != listen.size() - colon - 1)
-        throw std::invalid_argument("--listen has no valid port: " + listen);
-    http::ServerConfig cfg;
-    cfg.host = host;
-    cfg.port = static_cast<std::uint16_t>(port);
-    return cfg;
-}
-
 std::vector<wechat::AppCredentials> parse_apps(std::vector<std::string> const& specs) {
     std::vector<wechat::AppCredentials> apps;
     for (auto const& spec : specs) {
@@ -54,23 +34,15 @@ std::vector<wechat::AppCredentials> parse_apps(std::vector<std::string> const& s
     return apps;
 }
 
-sigset_t shutdown_signals() {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    return signals;
-}
-
 }  // namespace
 
 int run_wechat_sim(std::string const& listen, std::vector<std::string> const& app_specs) {
     http::ServerConfig server_cfg;
     std::vector<wechat::AppCredentials> apps;
     try {
-        server_cfg = listen_config(listen);
+        parse_listen_address("--listen", listen, server_cfg);
         apps = parse_apps(app_specs);
-    } catch (std::invalid_argument const& e) {
+    } catch (std::exception const& e) {
         std::cerr << "wxlogin wechat-sim: " << e.what() << "\n";
         return kExitUsage;
     }
@@ -97,10 +69,7 @@ int run_wechat_sim(std::string const& listen, std::vector<std::string> const& ap
                                            {"apps", static_cast<std::int64_t>(app_count)},
                                            {"default_app_id", simulator.default_app_id()}});
 
-    sigset_t signals = shutdown_signals();
-    int received = 0;
-    sigwait(&signals, &received);
-    obs::log_info("shutdown_requested", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    wait_for_shutdown_signal();
     server.begin_drain();
     server.wait_drained(kShutdownGrace);
     io.stop();
