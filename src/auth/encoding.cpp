@@ -1,5 +1,6 @@
 #include "auth/encoding.hpp"
 
+#include <openssl/rand.h>
 #include <sodium.h>
 
 #include <array>
@@ -97,8 +98,10 @@ std::string hex_encode(std::span<unsigned char const> bytes) {
 }
 
 std::vector<unsigned char> random_bytes(std::size_t n) {
+    // OpenSSL's DRBG (seeded from the OS, per-thread, reseeded on fork): no getrandom(2) per call,
+    // which libsodium's randombytes makes and which showed up in the login profile.
     std::vector<unsigned char> out(n);
-    randombytes_buf(out.data(), n);
+    if (RAND_bytes(out.data(), static_cast<int>(n)) != 1) randombytes_buf(out.data(), n);
     return out;
 }
 

@@ -22,7 +22,9 @@ namespace wx::wechat {
 
 struct ClientOptions {
     // Idle keep-alive connections kept per execution context (I/O thread); more are closed.
-    std::size_t max_idle_per_context = 8;
+    // Sized for the login concurrency of one I/O thread: an idle connection costs a socket,
+    // a missing one costs a connect (and a TLS handshake) per login.
+    std::size_t max_idle_per_context = 64;
     // A pooled connection idle longer than this is closed instead of reused: servers drop idle
     // keep-alive connections after a while, and a fresh connection beats a failed first write.
     std::chrono::milliseconds max_idle_time{30000};
