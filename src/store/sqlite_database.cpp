@@ -73,7 +73,90 @@ private:
 };
 
 SqliteDatabase::SqliteDatabase(std::string path, BlockingPool& pool)
-    : path_(std::move(path)), pool_(pool), writer_(std::make_unique<SqliteConnection>(path_)) {}
+    : path_(std::move(path)), pool_(pool), writer_(std::make_unique<SqliteConnection>(path_)) {
+    committer_ = std::thread([this] { commit_loop(); });
+}
+
+SqliteDatabase::~SqliteDatabase() {
+    {
+        std::lock_guard lock{queue_mutex_};
+        stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    committer_.join();
+}
+
+template <class Token>
+auto SqliteDatabase::async_login(WeChatLogin login, Token token) {
+    return asio::async_initiate<Token, void(result<LoginOutcome>)>(
+        [this](auto handler, WeChatLogin l) {
+            auto home = asio::get_associated_executor(handler);
+            auto guard = asio::prefer(home, asio::execution::outstanding_work.tracked);
+            // std::function needs a copyable callable; the coroutine's handler is move-only.
+            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+            auto done = [shared, guard](result<LoginOutcome> r) {
+                auto resume = [shared, r = std::move(r)]() mutable { std::move (*shared)(std::move(r)); };
+                asio::post(guard, std::move(resume));
+            };
+            enqueue(std::move(l), std::move(done));
+        },
+        token, std::move(login));
+}
+
+void SqliteDatabase::enqueue(WeChatLogin login, std::function<void(result<LoginOutcome>)> done) {
+    {
+        std::lock_guard lock{queue_mutex_};
+        if (queue_.size() < kMaxQueued && !stopping_) {
+            queue_.push_back(PendingLogin{std::move(login), std::move(done)});
+            queue_cv_.notify_one();
+            return;
+        }
+    }
+    done(make_error_code(Errc::overloaded));
+}
+
+void SqliteDatabase::commit_loop() {
+    for (;;) {
+        std::vector<PendingLogin> batch;
+        {
+            std::unique_lock lock{queue_mutex_};
+            queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping, and nothing left to commit
+            while (!queue_.empty() && batch.size() < kMaxBatch) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        auto results = commit_batch(batch);
+        for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+    }
+}
+
+std::vector<result<LoginOutcome>> SqliteDatabase::commit_batch(std::vector<PendingLogin> const& batch) {
+    std::lock_guard lock{writer_mutex_};
+    auto& db = *writer_;
+    std::vector<result<LoginOutcome>> out;
+    auto fail_all = [&](error_code ec) {
+        out.assign(batch.size(), result<LoginOutcome>{ec});
+        return out;
+    };
+    Transaction tx{db};
+    if (auto begun = tx.begin(); !begun) return fail_all(begun.error());
+    for (auto const& pending : batch) {
+        if (auto sp = db.exec("SAVEPOINT login"); !sp) return fail_all(sp.error());
+        auto r = wechat_login_body(db, pending.login);
+        if (!r) {
+            // A refused constraint undoes this login only; anything else (I/O, disk full, busy)
+            // may have ended the transaction, so the batch fails as one and rolls back.
+            if (r.error() != Errc::conflict) return fail_all(r.error());
+            (void)db.exec("ROLLBACK TO login");
+        }
+        (void)db.exec("RELEASE login");
+        out.push_back(std::move(r));
+    }
+    if (auto committed = tx.commit(); !committed) return fail_all(committed.error());
+    return out;
+}
 
 template <class R, class Fn, class... Args>
 Task<result<R>> SqliteDatabase::on_pool(Fn fn, Args... args) {
@@ -84,7 +167,8 @@ Task<result<R>> SqliteDatabase::on_pool(Fn fn, Args... args) {
 
 Task<result<void>> SqliteDatabase::ping() { return on_pool<void>(&SqliteDatabase::ping_sync); }
 Task<result<LoginOutcome>> SqliteDatabase::wechat_login(WeChatLogin login) {
-    return on_pool<LoginOutcome>(&SqliteDatabase::wechat_login_sync, std::move(login));
+    result<LoginOutcome> r = co_await async_login(std::move(login), use_task);
+    co_return r;
 }
 Task<result<User>> SqliteDatabase::user_by_id(std::int64_t id) {
     return on_pool<User>(&SqliteDatabase::user_by_id_sync, id);
@@ -174,6 +258,13 @@ result<LoginOutcome> SqliteDatabase::wechat_login_sync(WeChatLogin const& login)
     auto& db = *writer_;
     Transaction tx{db};
     WX_TRY(tx.begin());
+    auto r = wechat_login_body(db, login);
+    if (!r) return r;
+    WX_TRY(tx.commit());
+    return r;
+}
+
+result<LoginOutcome> SqliteDatabase::wechat_login_body(SqliteConnection& db, WeChatLogin const& login) {
     auto const& id = login.identity;
     std::optional<std::int64_t> user_id;
     bool created = false;
@@ -254,7 +345,6 @@ result<LoginOutcome> SqliteDatabase::wechat_login_sync(WeChatLogin const& login)
     auto user = load_user(db, *user_id);
     if (!user) return user.error();
     user->wechat = WeChatIdentity{id.app_id, id.openid, id.unionid};
-    WX_TRY(tx.commit());
     return LoginOutcome{std::move(*user), created};
 }
 

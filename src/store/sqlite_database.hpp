@@ -1,8 +1,12 @@
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/blocking_pool.hpp"
@@ -12,12 +16,17 @@
 namespace wx::store {
 
 // SQLite backend: one writer connection (writes are serialised, which is what makes
-// create-or-get atomic) and a small pool of reader connections, all on the blocking pool.
+// create-or-get atomic) and a small pool of reader connections on the blocking pool. Logins are
+// group-committed: a committer thread takes every login queued at that moment (up to 64) into one
+// transaction, one savepoint each, so a burst costs one WAL append instead of one per login.
 // Thread safety: all public member functions may be called concurrently.
 class SqliteDatabase final : public Database {
 public:
     // Opens (creating if needed) the file. Throws std::runtime_error when it cannot.
     SqliteDatabase(std::string path, BlockingPool& pool);
+    SqliteDatabase(SqliteDatabase const&) = delete;
+    SqliteDatabase& operator=(SqliteDatabase const&) = delete;
+    ~SqliteDatabase() override;
 
     Task<result<void>> ping() override;
     Task<result<LoginOutcome>> wechat_login(WeChatLogin login) override;
@@ -31,6 +40,19 @@ public:
 
 private:
     class ReaderLease;
+    struct PendingLogin {
+        WeChatLogin login;
+        std::function<void(result<LoginOutcome>)> done;
+    };
+    static constexpr std::size_t kMaxBatch = 64;
+    static constexpr std::size_t kMaxQueued = 4096;
+
+    template <class Token>
+    auto async_login(WeChatLogin login, Token token);
+    void enqueue(WeChatLogin login, std::function<void(result<LoginOutcome>)> done);
+    void commit_loop();
+    std::vector<result<LoginOutcome>> commit_batch(std::vector<PendingLogin> const& batch);
+    static result<LoginOutcome> wechat_login_body(SqliteConnection& db, WeChatLogin const& login);
     template <class R, class Fn, class... Args>
     Task<result<R>> on_pool(Fn fn, Args... args);
     static result<User> load_user(SqliteConnection& db, std::int64_t id);
@@ -41,6 +63,11 @@ private:
     std::unique_ptr<SqliteConnection> writer_;
     std::mutex readers_mutex_;
     std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;
+    std::mutex queue_mutex_;
+    std::condition_variable queue_cv_;
+    std::deque<PendingLogin> queue_;
+    bool stopping_ = false;
+    std::thread committer_;  // last: started once everything above exists
 };
 
 }  // namespace wx::store
