@@ -12,6 +12,18 @@ namespace wx::app {
 
 namespace {
 
+// Settings this build accepts but cannot honour yet must stop the start, never be ignored: an
+// ignored key file would leave tokens signed with an empty HS256 secret.
+Config const& supported(Config const& cfg) {
+    if (!cfg.jwt.key_file.empty())
+        throw std::runtime_error(
+            "WXLOGIN_JWT_KEY_FILE: EdDSA is not supported by this build yet; use WXLOGIN_JWT_SECRET");
+    if (!cfg.redis_url.empty())
+        throw std::runtime_error(
+            "WXLOGIN_REDIS_URL: Redis is not supported by this build yet; unset it for in-process stores");
+    return cfg;
+}
+
 auth::DataCipher make_cipher(Config const& cfg) {
     if (!cfg.data_key.empty()) {
         std::vector<unsigned char> key(32);
@@ -30,7 +42,7 @@ std::vector<wechat::AppCredentials> app_credentials(Config const& cfg) {
 }  // namespace
 
 App::App(Config cfg)
-    : cfg_(std::move(cfg)),
+    : cfg_(supported(cfg)),
       io_(cfg_.io_threads),
       blocking_("blocking", cfg_.blocking_threads, cfg_.blocking_queue),
       db_(open_database(cfg_.database_url, blocking_)),
