@@ -82,4 +82,12 @@ Task<Response> Router::dispatch(Request& req, RequestContext& ctx) const {
     co_return error_response(ApiError{ErrorCode::internal}, ctx.request_id);
 }
 
+Task<Response> Router::reject(Request& req, RequestContext& ctx, ApiError error) const {
+    ctx.route = kUnmatched;
+    ctx.route_metric = unmatched_metric_;
+    Handler handler = [error = std::move(error)](Request& r, RequestContext& c) { return answer_error(error, r, c); };
+    Next next{global_, handler};
+    co_return co_await next(req, ctx);
+}
+
 }  // namespace wx::http

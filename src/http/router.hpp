@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/api_error.hpp"
 #include "http/pipeline.hpp"
 
 namespace wx::obs {
@@ -42,6 +43,9 @@ public:
     [[nodiscard]] Match match(verb method, std::string_view target) const;
 
     Task<Response> dispatch(Request& req, RequestContext& ctx) const;
+    // Answers `error` for a request the server refused before routing (413, 431, malformed),
+    // through the global middleware so that it is logged and counted like any other.
+    Task<Response> reject(Request& req, RequestContext& ctx, ApiError error) const;
 
 private:
     struct Path {

@@ -71,21 +71,13 @@ std::string request_id_of(Parser const& parser) {
     return new_request_id();
 }
 
-// 413/431/400 for requests that never reached the router; the connection closes after it.
-template <class Parser>
-std::optional<Response> answer_for_read_error(error_code const& ec, Parser const& parser) {
-    std::optional<ApiError> error;
-    if (ec == bhttp::error::header_limit)
-        error = ApiError{ErrorCode::header_too_large};
-    else if (ec == bhttp::error::body_limit)
-        error = ApiError{ErrorCode::payload_too_large};
-    else if (is_parse_error(ec))
-        error = ApiError{ErrorCode::invalid_request, "malformed HTTP request"};
-    if (!error) return std::nullopt;
-    std::string id = request_id_of(parser);
-    Response res = error_response(*error, id, 11, false);
-    res.set("X-Request-Id", id);
-    return res;
+// 413/431/400 for requests that never reached the router; nullopt for plain I/O ends (EOF,
+// timeout, reset), which get no answer.
+std::optional<ApiError> read_error_answer(error_code const& ec) {
+    if (ec == bhttp::error::header_limit) return ApiError{ErrorCode::header_too_large};
+    if (ec == bhttp::error::body_limit) return ApiError{ErrorCode::payload_too_large};
+    if (is_parse_error(ec)) return ApiError{ErrorCode::invalid_request, "malformed HTTP request"};
+    return std::nullopt;
 }
 
 // The response in wire format, in one buffer that the connection reuses: one write(2), and none
@@ -276,9 +268,18 @@ Task<> Server::session(Stream stream, [[maybe_unused]] Permit permit) {
             }
         }
         if (hec) {
-            if (auto answer = answer_for_read_error(hec, parser)) {
+            if (auto error = read_error_answer(hec)) {
+                // Through the global middleware, so that refused requests are logged and counted.
+                Request partial{parser.get().base()};
+                RequestContext ctx;
+                ctx.request_id = request_id_of(parser);
+                ctx.client_address = peer;
+                Response res = co_await router_.reject(partial, ctx, std::move(*error));
+                res.set("X-Request-Id", ctx.request_id);
+                res.keep_alive(false);  // the rest of the request is unread: the connection ends here
+                serialize(res, wire);
                 lowest.expires_after(cfg_.write_timeout);
-                auto [wec, wn] = co_await bhttp::async_write(stream, *answer, use_result);
+                auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(wire), use_result);
                 (void)wec;  // the connection closes either way
             }
             break;
