@@ -36,10 +36,4 @@ void UserDirectory::put(store::User user) {
     s.users[id] = std::move(ptr);
 }
 
-void UserDirectory::forget(std::int64_t id) {
-    auto& s = shard(id);
-    std::lock_guard lock{s.mutex};
-    s.users.erase(id);
-}
-
 }  // namespace wx::api

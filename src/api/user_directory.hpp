@@ -29,7 +29,6 @@ public:
     // The user, store::Errc::not_found for a deleted one, or a database error.
     Task<result<UserPtr>> get(std::int64_t id);
     void put(store::User user);
-    void forget(std::int64_t id);
 
 private:
     static UserPtr make_entry(store::User user);

@@ -33,12 +33,6 @@ auth::DataCipher make_cipher(Config const& cfg) {
     return auth::DataCipher::derive(cfg.jwt.secret);
 }
 
-std::vector<wechat::AppCredentials> app_credentials(Config const& cfg) {
-    std::vector<wechat::AppCredentials> apps;
-    for (auto const& a : cfg.wechat.apps) apps.push_back({a.app_id, a.secret});
-    return apps;
-}
-
 }  // namespace
 
 App::App(Config cfg)
@@ -50,7 +44,7 @@ App::App(Config cfg)
       jwt_(cfg_.jwt.secret, auth::JwtSettings{cfg_.jwt.issuer, cfg_.jwt.audience, cfg_.jwt.leeway}, clock_),
       issuer_(jwt_, clock_, cfg_.jwt.access_ttl, cfg_.jwt.refresh_ttl),
       users_(*db_),
-      wechat_(make_wechat_client(cfg_.wechat.api_base, cfg_.wechat.timeout, io_)),
+      wechat_(make_wechat_client(cfg_.wechat.api_base, cfg_.wechat.timeout)),
       live_connections_("wxlogin_http_connections",
                         "Live client connections.",
                         [this] { return static_cast<double>(server_.live_connections()); }),
@@ -63,7 +57,7 @@ App::App(Config cfg)
            api::OpsApi::Probes{.draining = [this] { return server_.draining(); },
                                .database = [this] { return database_ready(); },
                                .redis = {}}),
-      auth_api_(api::AuthApi::Deps{wechat_, app_credentials(cfg_), *db_, users_, issuer_, cipher_, clock_}),
+      auth_api_(api::AuthApi::Deps{wechat_, wechat_credentials(cfg_), *db_, users_, issuer_, cipher_, clock_}),
       users_api_(users_),
       // Global pipeline, outermost first:
       //   access_log  sees every request (404/405 included) and times the whole answer;
@@ -91,7 +85,7 @@ void App::start() {
     if (simulator_) {
         // The simulator lives on this very server, so its address is known only after the bind.
         std::string base = "http://" + cfg_.server.host + ":" + std::to_string(server_.port()) + "/wechat-sim";
-        wechat_.bind(make_wechat_client(base, cfg_.wechat.timeout, io_));
+        wechat_.bind(make_wechat_client(base, cfg_.wechat.timeout));
         obs::log_warn("DEV MODE: WeChat simulator", {{"api_base", base}, {"mint_code", base + "/control/login-code"}});
     }
     io_.start();

@@ -8,10 +8,14 @@
 
 namespace wx::app {
 
-std::unique_ptr<wechat::WeChatApi> make_wechat_client(std::string const& api_base,
-                                                      std::chrono::milliseconds timeout,
-                                                      IoPool&) {
+std::unique_ptr<wechat::WeChatApi> make_wechat_client(std::string const& api_base, std::chrono::milliseconds timeout) {
     return std::make_unique<wechat::Client>(api_base, timeout);
+}
+
+std::vector<wechat::AppCredentials> wechat_credentials(Config const& cfg) {
+    std::vector<wechat::AppCredentials> apps;
+    for (auto const& a : cfg.wechat.apps) apps.push_back({a.app_id, a.secret});
+    return apps;
 }
 
 struct EmbeddedSimulator::Parts {
@@ -23,9 +27,7 @@ struct EmbeddedSimulator::Parts {
 };
 
 EmbeddedSimulator::EmbeddedSimulator(Config const& cfg, http::Router& router) {
-    std::vector<wechat::AppCredentials> apps;
-    for (auto const& a : cfg.wechat.apps) apps.push_back({a.app_id, a.secret});
-    parts_ = std::make_unique<Parts>(std::move(apps));
+    parts_ = std::make_unique<Parts>(wechat_credentials(cfg));
     parts_->api.add_routes(router, "/wechat-sim");
 }
 

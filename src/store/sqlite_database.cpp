@@ -253,17 +253,6 @@ result<User> SqliteDatabase::user_by_id_sync(std::int64_t id) {
     }
 }
 
-result<LoginOutcome> SqliteDatabase::wechat_login_sync(WeChatLogin const& login) {
-    std::lock_guard lock{writer_mutex_};
-    auto& db = *writer_;
-    Transaction tx{db};
-    WX_TRY(tx.begin());
-    auto r = wechat_login_body(db, login);
-    if (!r) return r;
-    WX_TRY(tx.commit());
-    return r;
-}
-
 result<LoginOutcome> SqliteDatabase::wechat_login_body(SqliteConnection& db, WeChatLogin const& login) {
     auto const& id = login.identity;
     std::optional<std::int64_t> user_id;

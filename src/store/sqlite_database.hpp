@@ -35,7 +35,6 @@ public:
     // The synchronous bodies, public for `wxlogin migrate` and tests that run without a pool.
     result<void> migrate_sync() override;
     result<void> ping_sync();
-    result<LoginOutcome> wechat_login_sync(WeChatLogin const& login);
     result<User> user_by_id_sync(std::int64_t id);
 
 private:
