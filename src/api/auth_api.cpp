@@ -1,8 +1,10 @@
 #include "api/auth_api.hpp"
 
 #include "api/error_mapping.hpp"
+#include "auth/refresh_token.hpp"
 #include "http/json_body.hpp"
 #include "http/response.hpp"
+#include "obs/log.hpp"
 
 namespace wx::api {
 namespace {
@@ -53,9 +55,68 @@ Task<http::Response> AuthApi::wechat_login(http::Request& req, http::RequestCont
     if (!outcome) co_return fail(to_api_error(outcome.error()), req, ctx);
 
     d_.users.put(outcome->user);
-    auto pair =
-        d_.issuer.token_pair(outcome->user, grant.row.id, grant.refresh_token, grant.row.expires_at, outcome->created);
+    auto pair = d_.issuer.token_pair(outcome->user, grant.row.id, grant.refresh_token, grant.row.expires_at,
+                                     grant.row.access_expires_at, outcome->created);
     co_return http::json_response(http::status::ok, pair, req);
+}
+
+Task<http::Response> AuthApi::refresh(http::Request& req, http::RequestContext& ctx) {
+    auto body = http::parse_json_object(req);
+    if (!body) co_return fail(body.error(), req, ctx);
+    http::FieldReader fields{*body};
+    auto presented = fields.string("refresh_token", true, 1, 512);
+    if (!fields.ok()) co_return fail(fields.error(), req, ctx);
+    // Anything that is not one of our tokens is answered without touching the database.
+    if (!auth::looks_like_refresh_token(*presented))
+        co_return fail(ApiError{http::ErrorCode::refresh_token_invalid}, req, ctx);
+
+    RotationGrant grant = d_.issuer.rotation(*presented);
+    std::int64_t access_expires_at = grant.rotation.access_expires_at;
+    auto outcome = co_await d_.db.refresh(std::move(grant.rotation));
+    if (!outcome) co_return fail(to_api_error(outcome.error()), req, ctx);
+    switch (outcome->verdict) {
+        case store::RefreshVerdict::unknown:
+            co_return fail(ApiError{http::ErrorCode::refresh_token_invalid}, req, ctx);
+        case store::RefreshVerdict::expired:
+            co_return fail(ApiError{http::ErrorCode::refresh_token_expired}, req, ctx);
+        case store::RefreshVerdict::reused:
+            remember({store::RevokedSession{outcome->session_id, outcome->access_expires_at}});
+            obs::log_warn(
+                "refresh_token_reused",
+                {{"session", outcome->session_id}, {"request_id", ctx.request_id}, {"client", ctx.client_address}});
+            co_return fail(ApiError{http::ErrorCode::refresh_token_reused}, req, ctx);
+        case store::RefreshVerdict::rotated:
+            break;
+    }
+    d_.users.put(outcome->user);
+    auto pair = d_.issuer.token_pair(outcome->user, outcome->session_id, grant.refresh_token, outcome->expires_at,
+                                     access_expires_at, false);
+    co_return http::json_response(http::status::ok, pair, req);
+}
+
+Task<http::Response> AuthApi::logout(http::Request& req, http::RequestContext& ctx) {
+    auto const& caller = *ctx.principal;
+    auto revoked = co_await d_.db.revoke_session(caller.user_id, caller.session_id, d_.clock.now());
+    if (!revoked) co_return fail(to_api_error(revoked.error()), req, ctx);
+    // The caller's own token is covered even if the row was already revoked by a racing request.
+    revoked->push_back(store::RevokedSession{caller.session_id, caller.expires_at});
+    remember(*revoked);
+    co_return http::empty_response(http::status::no_content, req);
+}
+
+Task<http::Response> AuthApi::logout_all(http::Request& req, http::RequestContext& ctx) {
+    auto const& caller = *ctx.principal;
+    auto revoked = co_await d_.db.revoke_all_sessions(caller.user_id, d_.clock.now());
+    if (!revoked) co_return fail(to_api_error(revoked.error()), req, ctx);
+    revoked->push_back(store::RevokedSession{caller.session_id, caller.expires_at});
+    remember(*revoked);
+    obs::log_info("logout_all",
+                  {{"user_id", caller.user_id}, {"sessions", static_cast<std::int64_t>(revoked->size() - 1)}});
+    co_return http::empty_response(http::status::no_content, req);
+}
+
+void AuthApi::remember(std::vector<store::RevokedSession> const& sessions) {
+    for (auto const& s : sessions) d_.revoked.revoke(s.id, s.access_expires_at);
 }
 
 }  // namespace wx::api

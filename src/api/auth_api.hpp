@@ -5,13 +5,14 @@
 #include "api/token_issuer.hpp"
 #include "api/user_directory.hpp"
 #include "auth/data_cipher.hpp"
+#include "auth/revoked_sessions.hpp"
 #include "http/pipeline.hpp"
 #include "store/database.hpp"
 #include "wechat/wechat_api.hpp"
 
 namespace wx::api {
 
-// Login endpoints: WeChat mini-program login (and, later, password and refresh).
+// Session endpoints: WeChat mini-program login, refresh with rotation, logout, logout everywhere.
 // Thread safety: handlers may run concurrently.
 class AuthApi {
 public:
@@ -22,14 +23,22 @@ public:
         UserDirectory& users;
         TokenIssuer const& issuer;
         auth::DataCipher const& cipher;
+        auth::RevokedSessions& revoked;
         Clock const& clock;
     };
     explicit AuthApi(Deps deps) : d_(std::move(deps)) {}
 
     Task<http::Response> wechat_login(http::Request& req, http::RequestContext& ctx);
+    Task<http::Response> refresh(http::Request& req, http::RequestContext& ctx);
+    // Behind RequireAuth: revoke the caller's session / every session of the caller.
+    Task<http::Response> logout(http::Request& req, http::RequestContext& ctx);
+    Task<http::Response> logout_all(http::Request& req, http::RequestContext& ctx);
 
 private:
     [[nodiscard]] wechat::AppCredentials const* find_app(std::optional<std::string> const& app_id) const;
+    // Puts freshly revoked sessions into the in-memory list before the caller answers, so the
+    // very next request with one of their access tokens is refused.
+    void remember(std::vector<store::RevokedSession> const& sessions);
     Deps d_;
 };
 

@@ -38,6 +38,7 @@ Task<http::Response> RequireAuth::handle(http::Request& req, http::RequestContex
     if (token.empty()) co_return reject(ApiError{ErrorCode::unauthorized}, req, ctx);
     auto claims = jwt_.verify(token);
     if (!claims) co_return reject(to_api_error(claims.error()), req, ctx);
+    if (revoked_.contains(claims->sid)) co_return reject(ApiError{ErrorCode::token_revoked}, req, ctx);
 
     std::int64_t user_id = 0;
     auto const& sub = claims->sub;

@@ -18,19 +18,32 @@ SessionGrant TokenIssuer::new_session() const {
     return g;
 }
 
+RotationGrant TokenIssuer::rotation(std::string_view presented_refresh_token) const {
+    auto next = auth::new_refresh_token();
+    std::int64_t now = clock_.now();
+    RotationGrant g;
+    g.rotation.presented_hash = auth::hash_refresh_token(presented_refresh_token);
+    g.rotation.next_hash = std::move(next.hash);
+    g.rotation.now = now;
+    g.rotation.access_expires_at = now + access_ttl_;
+    g.refresh_token = std::move(next.token);
+    return g;
+}
+
 boost::json::object TokenIssuer::token_pair(store::User const& user,
                                             std::string const& session_id,
                                             std::string const& refresh_token,
                                             std::int64_t refresh_expires_at,
+                                            std::int64_t access_expires_at,
                                             bool new_user) const {
-    std::int64_t now = clock_.now();
+    std::int64_t now = access_expires_at - access_ttl_;  // when the grant was made
     auth::Claims claims;
     claims.sub = std::to_string(user.id);
     claims.sid = session_id;
     claims.jti = auth::new_id();
     claims.role = user.role;
     claims.iat = now;
-    claims.exp = now + access_ttl_;
+    claims.exp = access_expires_at;
     boost::json::object o;
     o["access_token"] = jwt_.sign(claims);
     o["token_type"] = "Bearer";

@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "auth/jwt.hpp"
 #include "core/clock.hpp"
@@ -16,6 +17,12 @@ struct SessionGrant {
     std::string refresh_token;
 };
 
+// A refresh: the rotation the store applies and the successor token the client gets once.
+struct RotationGrant {
+    store::Rotation rotation;
+    std::string refresh_token;
+};
+
 // Mints sessions, access tokens and the TokenPair response body.
 // Thread safety: const member functions may be called concurrently.
 class TokenIssuer {
@@ -24,11 +31,14 @@ public:
         : jwt_(jwt), clock_(clock), access_ttl_(access_ttl), refresh_ttl_(refresh_ttl) {}
 
     [[nodiscard]] SessionGrant new_session() const;
-    // The TokenPair object of API.md for this user and session.
+    [[nodiscard]] RotationGrant rotation(std::string_view presented_refresh_token) const;
+    // The TokenPair object of API.md for this user and session. The access token expires at
+    // `access_expires_at`, the instant recorded with the session, so that revocation covers it exactly.
     [[nodiscard]] boost::json::object token_pair(store::User const& user,
                                                  std::string const& session_id,
                                                  std::string const& refresh_token,
                                                  std::int64_t refresh_expires_at,
+                                                 std::int64_t access_expires_at,
                                                  bool new_user) const;
 
 private:

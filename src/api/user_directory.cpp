@@ -27,13 +27,14 @@ Task<result<UserDirectory::UserPtr>> UserDirectory::get(std::int64_t id) {
     co_return ptr;
 }
 
-void UserDirectory::put(store::User user) {
+UserDirectory::UserPtr UserDirectory::put(store::User user) {
     auto id = user.id;
     auto ptr = make_entry(std::move(user));
     auto& s = shard(id);
     std::lock_guard lock{s.mutex};
     if (s.users.size() >= max_per_shard_) s.users.clear();
-    s.users[id] = std::move(ptr);
+    s.users[id] = ptr;
+    return ptr;
 }
 
 }  // namespace wx::api

@@ -28,7 +28,8 @@ public:
 
     // The user, store::Errc::not_found for a deleted one, or a database error.
     Task<result<UserPtr>> get(std::int64_t id);
-    void put(store::User user);
+    // Replaces the cached record with a fresh one and returns it.
+    UserPtr put(store::User user);
 
 private:
     static UserPtr make_entry(store::User user);

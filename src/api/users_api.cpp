@@ -1,20 +1,67 @@
 #include "api/users_api.hpp"
 
+#include <boost/url/parse.hpp>
+
 #include "api/error_mapping.hpp"
+#include "http/json_body.hpp"
 #include "http/response.hpp"
 #include "store/errors.hpp"
 
 namespace wx::api {
+namespace {
+
+using http::ApiError;
+
+http::Response fail(ApiError const& e, http::Request const& req, http::RequestContext const& ctx) {
+    return http::error_response(e, ctx.request_id, req.version(), req.keep_alive());
+}
+
+// A user that vanished between authentication and this handler was deleted: its token is dead.
+ApiError user_error(error_code ec) {
+    return ec == store::Errc::not_found ? ApiError{http::ErrorCode::token_revoked} : to_api_error(ec);
+}
+
+bool has_control_characters(std::string_view s) {
+    for (unsigned char c : s)
+        if (c < 0x20 || c == 0x7F) return true;
+    return false;
+}
+
+// An absolute https URL with a host and no user-info (`https://evil@host` misleads readers).
+bool is_https_url(std::string_view s) {
+    auto url = boost::urls::parse_absolute_uri(s);
+    if (!url) return false;
+    return url->scheme_id() == boost::urls::scheme::https && !url->encoded_host().empty() && !url->has_userinfo();
+}
+
+}  // namespace
 
 Task<http::Response> UsersApi::me(http::Request& req, http::RequestContext& ctx) {
     // RequireAuth ran first and looked the user up; this is a memory hit.
     auto user = co_await users_.get(ctx.principal->user_id);
-    if (!user) {
-        http::ApiError e = user.error() == store::Errc::not_found ? http::ApiError{http::ErrorCode::token_revoked}
-                                                                  : to_api_error(user.error());
-        co_return http::error_response(e, ctx.request_id, req.version(), req.keep_alive());
-    }
+    if (!user) co_return fail(user_error(user.error()), req, ctx);
     co_return http::text_response(http::status::ok, (*user)->json, "application/json", req);
+}
+
+Task<http::Response> UsersApi::update_me(http::Request& req, http::RequestContext& ctx) {
+    auto body = http::parse_json_object(req);
+    if (!body) co_return fail(body.error(), req, ctx);
+    http::FieldReader fields{*body};
+    store::ProfileChange change;
+    // An empty string clears a field; an absent or null one is left as it is.
+    change.nickname = fields.string("nickname", false, 0, 64);
+    change.avatar_url = fields.string("avatar_url", false, 0, 1024);
+    if (change.nickname && has_control_characters(*change.nickname)) fields.fail("nickname", "invalid_characters");
+    if (change.avatar_url && !change.avatar_url->empty() && !is_https_url(*change.avatar_url))
+        fields.fail("avatar_url", "not_https_url");
+    if (!fields.ok()) co_return fail(fields.error(), req, ctx);
+    if (!change.nickname && !change.avatar_url) co_return co_await me(req, ctx);
+
+    change.now = clock_.now();
+    auto updated = co_await db_.update_profile(ctx.principal->user_id, std::move(change));
+    if (!updated) co_return fail(user_error(updated.error()), req, ctx);
+    auto entry = users_.put(std::move(*updated));
+    co_return http::text_response(http::status::ok, entry->json, "application/json", req);
 }
 
 }  // namespace wx::api

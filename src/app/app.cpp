@@ -35,14 +35,16 @@ auth::DataCipher make_cipher(Config const& cfg) {
 
 }  // namespace
 
-App::App(Config cfg)
+App::App(Config cfg, Clock const& clock)
     : cfg_(supported(cfg)),
+      clock_(clock),
       io_(cfg_.io_threads),
       blocking_("blocking", cfg_.blocking_threads, cfg_.blocking_queue),
       db_(open_database(cfg_.database_url, blocking_)),
       cipher_(make_cipher(cfg_)),
       jwt_(cfg_.jwt.secret, auth::JwtSettings{cfg_.jwt.issuer, cfg_.jwt.audience, cfg_.jwt.leeway}, clock_),
       issuer_(jwt_, clock_, cfg_.jwt.access_ttl, cfg_.jwt.refresh_ttl),
+      revoked_(clock_),
       users_(*db_),
       wechat_(make_wechat_client(cfg_.wechat.api_base, cfg_.wechat.timeout)),
       live_connections_("wxlogin_http_connections",
@@ -52,13 +54,14 @@ App::App(Config cfg)
                           "Blocking calls queued or running on the pool.",
                           [this] { return static_cast<double>(blocking_.in_flight()); }),
       access_log_(http_metrics_),
-      require_auth_(jwt_, users_),
+      require_auth_(jwt_, revoked_, users_),
       ops_(registry_,
            api::OpsApi::Probes{.draining = [this] { return server_.draining(); },
                                .database = [this] { return database_ready(); },
                                .redis = {}}),
-      auth_api_(api::AuthApi::Deps{wechat_, wechat_credentials(cfg_), *db_, users_, issuer_, cipher_, clock_}),
-      users_api_(users_),
+      auth_api_(
+          api::AuthApi::Deps{wechat_, wechat_credentials(cfg_), *db_, users_, issuer_, cipher_, revoked_, clock_}),
+      users_api_(users_, *db_, clock_),
       // Global pipeline, outermost first:
       //   access_log  sees every request (404/405 included) and times the whole answer;
       //   error_guard turns an escaped exception into 500 *inside* the log/metrics span.
@@ -69,11 +72,21 @@ App::App(Config cfg)
     registry_.add(blocking_in_flight_);
     if (auto migrated = db_->migrate_sync(); !migrated)
         throw std::runtime_error("database migration failed: " + migrated.error().message());
+    restore_revocations();
     if (cfg_.wechat.use_embedded_simulator) simulator_ = std::make_unique<EmbeddedSimulator>(cfg_, router_);
     add_routes();
 }
 
 App::~App() { shutdown(); }
+
+// Sessions revoked before this start (by this or another process) stay revoked: the in-memory
+// list is rebuilt from the database before the first request is served.
+void App::restore_revocations() {
+    auto sessions = db_->revoked_sessions_sync(clock_.now());
+    if (!sessions) throw std::runtime_error("reading revoked sessions failed: " + sessions.error().message());
+    for (auto const& s : *sessions) revoked_.revoke(s.id, s.access_expires_at);
+    obs::log_info("revocations_restored", {{"sessions", static_cast<std::int64_t>(sessions->size())}});
+}
 
 Task<bool> App::database_ready() {
     auto pinged = co_await db_->ping();

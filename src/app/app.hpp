@@ -15,6 +15,7 @@
 #include "app/late_bound_wechat.hpp"
 #include "auth/data_cipher.hpp"
 #include "auth/jwt.hpp"
+#include "auth/revoked_sessions.hpp"
 #include "core/blocking_pool.hpp"
 #include "core/clock.hpp"
 #include "core/io_pool.hpp"
@@ -37,7 +38,8 @@ int wait_for_shutdown_signal();
 // Thread safety: start()/shutdown() from one controlling thread.
 class App {
 public:
-    explicit App(Config cfg);
+    // `clock` is the wall clock for tokens and sessions; tests pass a TestClock to move time.
+    explicit App(Config cfg, Clock const& clock = system_clock());
     App(App const&) = delete;
     App& operator=(App const&) = delete;
     ~App();
@@ -55,16 +57,18 @@ public:
 
 private:
     void add_routes();
+    void restore_revocations();
     Task<bool> database_ready();
 
     Config cfg_;
-    SystemClock clock_;
+    Clock const& clock_;
     IoPool io_;
     BlockingPool blocking_;
     std::unique_ptr<store::Database> db_;
     auth::DataCipher cipher_;
     auth::JwtCodec jwt_;
     api::TokenIssuer issuer_;
+    auth::RevokedSessions revoked_;
     api::UserDirectory users_;
     LateBoundWeChat wechat_;
     obs::MetricsRegistry registry_;

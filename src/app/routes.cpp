@@ -13,7 +13,12 @@ void App::add_routes() {
     r.add(verb::get, "/metrics", route_to(ops_, &api::OpsApi::metrics));
 
     r.add(verb::post, "/api/v1/auth/wechat/login", route_to(auth_api_, &api::AuthApi::wechat_login));
+    r.add(verb::post, "/api/v1/auth/refresh", route_to(auth_api_, &api::AuthApi::refresh));
+    r.add(verb::post, "/api/v1/auth/logout", route_to(auth_api_, &api::AuthApi::logout), {&require_auth_});
+    r.add(verb::post, "/api/v1/auth/logout-all", route_to(auth_api_, &api::AuthApi::logout_all), {&require_auth_});
+
     r.add(verb::get, "/api/v1/users/me", route_to(users_api_, &api::UsersApi::me), {&require_auth_});
+    r.add(verb::patch, "/api/v1/users/me", route_to(users_api_, &api::UsersApi::update_me), {&require_auth_});
 }
 
 }  // namespace wx::app

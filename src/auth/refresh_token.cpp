@@ -12,6 +12,16 @@ std::vector<unsigned char> hash_refresh_token(std::string_view token) {
     return out;
 }
 
+bool looks_like_refresh_token(std::string_view token) noexcept {
+    constexpr std::size_t kEncodedLength = 43;  // 32 bytes, base64url without padding
+    if (token.size() != kEncodedLength) return false;
+    for (char c : token) {
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        if (!ok) return false;
+    }
+    return true;
+}
+
 RefreshToken new_refresh_token() {
     RefreshToken t;
     t.token = base64url_encode(random_bytes(32));

@@ -14,6 +14,9 @@ struct RefreshToken {
 
 [[nodiscard]] RefreshToken new_refresh_token();
 [[nodiscard]] std::vector<unsigned char> hash_refresh_token(std::string_view token);
+// Whether `token` has the shape new_refresh_token() produces (43 base64url characters); anything
+// else is refused without a database lookup.
+[[nodiscard]] bool looks_like_refresh_token(std::string_view token) noexcept;
 // 128 random bits as hex: session ids and token ids.
 [[nodiscard]] std::string new_id();
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "core/task.hpp"
 #include "store/errors.hpp"
@@ -25,6 +27,21 @@ public:
     virtual Task<result<LoginOutcome>> wechat_login(WeChatLogin login) = 0;
 
     virtual Task<result<User>> user_by_id(std::int64_t id) = 0;
+
+    // Spends a refresh token and stores its successor atomically: of concurrent refreshes with
+    // one token exactly one is `rotated`; a spent token revokes its whole session (`reused`).
+    virtual Task<result<RefreshOutcome>> refresh(Rotation rotation) = 0;
+    // Revokes one session of the user (none when it is unknown or already revoked).
+    virtual Task<result<std::vector<RevokedSession>>> revoke_session(std::int64_t user_id,
+                                                                     std::string session_id,
+                                                                     std::int64_t now) = 0;
+    // Revokes every live session of the user.
+    virtual Task<result<std::vector<RevokedSession>>> revoke_all_sessions(std::int64_t user_id, std::int64_t now) = 0;
+    // Revoked sessions whose access tokens may still be unexpired at `now`: the in-memory
+    // revocation list is rebuilt from these at start. Synchronous: it runs once, before serving.
+    virtual result<std::vector<RevokedSession>> revoked_sessions_sync(std::int64_t now) = 0;
+
+    virtual Task<result<User>> update_profile(std::int64_t user_id, ProfileChange change) = 0;
 };
 
 }  // namespace wx::store

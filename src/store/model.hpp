@@ -50,4 +50,40 @@ struct LoginOutcome {
     bool created = false;
 };
 
+// One refresh: the presented token is spent and its successor stored, in one transaction.
+struct Rotation {
+    std::vector<unsigned char> presented_hash;
+    std::vector<unsigned char> next_hash;
+    std::int64_t now = 0;
+    std::int64_t access_expires_at = 0;  // expiry of the access token issued with the successor
+};
+
+enum class RefreshVerdict {
+    rotated,  // the successor is stored; the presented token is spent
+    unknown,  // no such token, its session revoked, or its user disabled
+    expired,  // the session passed its absolute refresh expiry
+    reused,   // the token was already spent: the whole session is now revoked
+};
+
+struct RefreshOutcome {
+    RefreshVerdict verdict = RefreshVerdict::unknown;
+    std::string session_id;              // rotated, reused
+    std::int64_t expires_at = 0;         // rotated: the session's absolute refresh expiry
+    std::int64_t access_expires_at = 0;  // reused: when the session's last access token expires
+    User user;                           // rotated
+};
+
+// A session that was revoked, and how long its access tokens stay otherwise valid.
+struct RevokedSession {
+    std::string id;
+    std::int64_t access_expires_at = 0;
+};
+
+// PATCH /users/me: fields absent from the request are left as they are.
+struct ProfileChange {
+    std::optional<std::string> nickname;
+    std::optional<std::string> avatar_url;
+    std::int64_t now = 0;
+};
+
 }  // namespace wx::store

@@ -83,6 +83,8 @@ public:
     // Runs SQL without results (several statements allowed).
     result<void> exec(char const* sql);
     [[nodiscard]] std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+    // Rows changed by the last INSERT, UPDATE or DELETE.
+    [[nodiscard]] std::int64_t changes() const { return sqlite3_changes64(db_); }
     [[nodiscard]] char const* last_error() const { return sqlite3_errmsg(db_); }
 
 private:

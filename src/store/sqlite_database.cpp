@@ -1,5 +1,6 @@
 #include "store/sqlite_database.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "obs/log.hpp"
@@ -173,6 +174,21 @@ Task<result<LoginOutcome>> SqliteDatabase::wechat_login(WeChatLogin login) {
 Task<result<User>> SqliteDatabase::user_by_id(std::int64_t id) {
     return on_pool<User>(&SqliteDatabase::user_by_id_sync, id);
 }
+Task<result<RefreshOutcome>> SqliteDatabase::refresh(Rotation rotation) {
+    return on_pool<RefreshOutcome>(&SqliteDatabase::refresh_sync, std::move(rotation));
+}
+Task<result<std::vector<RevokedSession>>> SqliteDatabase::revoke_session(std::int64_t user_id,
+                                                                         std::string session_id,
+                                                                         std::int64_t now) {
+    return on_pool<std::vector<RevokedSession>>(&SqliteDatabase::revoke_session_sync, user_id, std::move(session_id),
+                                                now);
+}
+Task<result<std::vector<RevokedSession>>> SqliteDatabase::revoke_all_sessions(std::int64_t user_id, std::int64_t now) {
+    return on_pool<std::vector<RevokedSession>>(&SqliteDatabase::revoke_all_sessions_sync, user_id, now);
+}
+Task<result<User>> SqliteDatabase::update_profile(std::int64_t user_id, ProfileChange change) {
+    return on_pool<User>(&SqliteDatabase::update_profile_sync, user_id, std::move(change));
+}
 
 result<void> SqliteDatabase::migrate_sync() {
     std::lock_guard lock{writer_mutex_};
@@ -335,6 +351,145 @@ result<LoginOutcome> SqliteDatabase::wechat_login_body(SqliteConnection& db, WeC
     if (!user) return user.error();
     user->wechat = WeChatIdentity{id.app_id, id.openid, id.unionid};
     return LoginOutcome{std::move(*user), created};
+}
+
+result<RefreshOutcome> SqliteDatabase::refresh_sync(Rotation const& rotation) {
+    std::lock_guard lock{writer_mutex_};
+    auto& db = *writer_;
+    Transaction tx{db};
+    WX_TRY(tx.begin());
+    auto out = refresh_body(db, rotation);
+    if (!out) return out.error();
+    WX_TRY(tx.commit());
+    return out;
+}
+
+result<RefreshOutcome> SqliteDatabase::refresh_body(SqliteConnection& db, Rotation const& r) {
+    RefreshOutcome out;
+    std::int64_t user_id = 0, generation = 0;
+    bool spent = false;
+    {
+        auto st = db.prepare(
+            "SELECT t.session_id, t.used_at IS NOT NULL, s.user_id, s.generation, s.expires_at, s.access_expires_at, "
+            "s.revoked_at IS NOT NULL OR u.disabled <> 0 "
+            "FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id "
+            "WHERE t.hash = ?");
+        if (!st) return st.error();
+        auto& q = **st;
+        q.bind(1, r.presented_hash);
+        int rc = q.step();
+        if (rc == SQLITE_DONE) return out;  // unknown
+        if (rc != SQLITE_ROW) return step_error(db, rc);
+        if (q.int64(6) != 0) return out;  // revoked session or disabled user: as good as unknown
+        out.session_id = q.text(0);
+        spent = q.int64(1) != 0;
+        user_id = q.int64(2);
+        generation = q.int64(3);
+        out.expires_at = q.int64(4);
+        out.access_expires_at = q.int64(5);
+    }
+    if (out.expires_at <= r.now) {
+        out.verdict = RefreshVerdict::expired;
+        return out;
+    }
+    if (spent) {
+        // A spent token came back: a thief or a confused client holds a copy. End the family.
+        auto st = db.prepare("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+        if (!st) return st.error();
+        (*st)->bind(1, r.now).bind(2, out.session_id);
+        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+        out.verdict = RefreshVerdict::reused;
+        return out;
+    }
+    {
+        auto st = db.prepare("UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL");
+        if (!st) return st.error();
+        (*st)->bind(1, r.now).bind(2, r.presented_hash);
+        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+        if (db.changes() != 1) return make_error_code(Errc::conflict);  // cannot happen under the writer lock
+    }
+    {
+        auto st =
+            db.prepare("INSERT INTO refresh_tokens (hash, session_id, generation, created_at) VALUES (?, ?, ?, ?)");
+        if (!st) return st.error();
+        (*st)->bind(1, r.next_hash).bind(2, out.session_id).bind(3, generation + 1).bind(4, r.now);
+        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+    }
+    {
+        auto st = db.prepare(
+            "UPDATE sessions SET generation = ?, refreshed_at = ?, access_expires_at = MAX(access_expires_at, ?) "
+            "WHERE id = ?");
+        if (!st) return st.error();
+        (*st)->bind(1, generation + 1).bind(2, r.now).bind(3, r.access_expires_at).bind(4, out.session_id);
+        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+    }
+    auto user = load_user(db, user_id);
+    if (!user) return user.error();
+    out.user = std::move(*user);
+    out.access_expires_at = std::max(out.access_expires_at, r.access_expires_at);
+    out.verdict = RefreshVerdict::rotated;
+    return out;
+}
+
+result<std::vector<RevokedSession>> SqliteDatabase::collect_revoked(SqliteConnection& db, Statement& st) {
+    std::vector<RevokedSession> out;
+    for (;;) {
+        int rc = st.step();
+        if (rc == SQLITE_DONE) return out;
+        if (rc != SQLITE_ROW) return step_error(db, rc);
+        out.push_back(RevokedSession{st.text(0), st.int64(1)});
+    }
+}
+
+result<std::vector<RevokedSession>> SqliteDatabase::revoke_session_sync(std::int64_t user_id,
+                                                                        std::string const& session_id,
+                                                                        std::int64_t now) {
+    std::lock_guard lock{writer_mutex_};
+    auto& db = *writer_;
+    auto st = db.prepare(
+        "UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL "
+        "RETURNING id, access_expires_at");
+    if (!st) return st.error();
+    (*st)->bind(1, now).bind(2, session_id).bind(3, user_id);
+    return collect_revoked(db, **st);
+}
+
+result<std::vector<RevokedSession>> SqliteDatabase::revoke_all_sessions_sync(std::int64_t user_id, std::int64_t now) {
+    std::lock_guard lock{writer_mutex_};
+    auto& db = *writer_;
+    auto st = db.prepare(
+        "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING id, access_expires_at");
+    if (!st) return st.error();
+    (*st)->bind(1, now).bind(2, user_id);
+    return collect_revoked(db, **st);
+}
+
+result<std::vector<RevokedSession>> SqliteDatabase::revoked_sessions_sync(std::int64_t now) {
+    try {
+        ReaderLease lease{*this};
+        auto st = lease.get().prepare(
+            "SELECT id, access_expires_at FROM sessions WHERE revoked_at IS NOT NULL AND access_expires_at > ?");
+        if (!st) return st.error();
+        (*st)->bind(1, now);
+        return collect_revoked(lease.get(), **st);
+    } catch (std::exception const&) {
+        return make_error_code(Errc::unavailable);
+    }
+}
+
+result<User> SqliteDatabase::update_profile_sync(std::int64_t user_id, ProfileChange const& change) {
+    std::lock_guard lock{writer_mutex_};
+    auto& db = *writer_;
+    {
+        auto st = db.prepare(
+            "UPDATE users SET nickname = COALESCE(?, nickname), avatar_url = COALESCE(?, avatar_url), updated_at = ? "
+            "WHERE id = ?");
+        if (!st) return st.error();
+        (*st)->bind(1, change.nickname).bind(2, change.avatar_url).bind(3, change.now).bind(4, user_id);
+        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+        if (db.changes() == 0) return make_error_code(Errc::not_found);
+    }
+    return load_user(db, user_id);
 }
 
 }  // namespace wx::store

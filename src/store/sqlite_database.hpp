@@ -31,11 +31,24 @@ public:
     Task<result<void>> ping() override;
     Task<result<LoginOutcome>> wechat_login(WeChatLogin login) override;
     Task<result<User>> user_by_id(std::int64_t id) override;
+    Task<result<RefreshOutcome>> refresh(Rotation rotation) override;
+    Task<result<std::vector<RevokedSession>>> revoke_session(std::int64_t user_id,
+                                                             std::string session_id,
+                                                             std::int64_t now) override;
+    Task<result<std::vector<RevokedSession>>> revoke_all_sessions(std::int64_t user_id, std::int64_t now) override;
+    result<std::vector<RevokedSession>> revoked_sessions_sync(std::int64_t now) override;
+    Task<result<User>> update_profile(std::int64_t user_id, ProfileChange change) override;
 
     // The synchronous bodies, public for `wxlogin migrate` and tests that run without a pool.
     result<void> migrate_sync() override;
     result<void> ping_sync();
     result<User> user_by_id_sync(std::int64_t id);
+    result<RefreshOutcome> refresh_sync(Rotation const& rotation);
+    result<std::vector<RevokedSession>> revoke_session_sync(std::int64_t user_id,
+                                                            std::string const& session_id,
+                                                            std::int64_t now);
+    result<std::vector<RevokedSession>> revoke_all_sessions_sync(std::int64_t user_id, std::int64_t now);
+    result<User> update_profile_sync(std::int64_t user_id, ProfileChange const& change);
 
 private:
     class ReaderLease;
@@ -55,6 +68,8 @@ private:
     template <class R, class Fn, class... Args>
     Task<result<R>> on_pool(Fn fn, Args... args);
     static result<User> load_user(SqliteConnection& db, std::int64_t id);
+    static result<RefreshOutcome> refresh_body(SqliteConnection& db, Rotation const& rotation);
+    static result<std::vector<RevokedSession>> collect_revoked(SqliteConnection& db, Statement& st);
 
     std::string path_;
     BlockingPool& pool_;

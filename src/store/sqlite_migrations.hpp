@@ -6,7 +6,7 @@ namespace wx::store {
 
 // Schema versions, applied in order inside one transaction each. Never edit a shipped version;
 // add a new one.
-inline constexpr std::array<char const*, 1> kSqliteMigrations = {
+inline constexpr std::array<char const*, 2> kSqliteMigrations = {
     // 1: users, WeChat identities, sessions and refresh tokens.
     R"sql(
 CREATE TABLE users (
@@ -57,6 +57,10 @@ CREATE TABLE refresh_tokens (
     used_at INTEGER
 );
 CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);
+)sql",
+    // 2: find the revoked sessions whose access tokens are still alive, at every start.
+    R"sql(
+CREATE INDEX sessions_revoked ON sessions(access_expires_at) WHERE revoked_at IS NOT NULL;
 )sql",
 };
 

@@ -32,8 +32,14 @@ app::Config make_config(TempDir const& dir, app::Environment const& overrides) {
 
 }  // namespace
 
-TestApp::TestApp(app::Environment const& overrides)
-    : config_(make_config(dir_, overrides)), app_(std::make_unique<app::App>(config_)) {
+TestApp::TestApp(app::Environment const& overrides, Clock const& clock)
+    : config_(make_config(dir_, overrides)), clock_(clock), app_(std::make_unique<app::App>(config_, clock_)) {
+    app_->start();
+}
+
+void TestApp::restart() {
+    shutdown();
+    app_ = std::make_unique<app::App>(config_, clock_);
     app_->start();
 }
 

@@ -22,7 +22,8 @@ class TestApp {
 public:
     // `overrides` are WXLOGIN_* variables applied over the defaults (listen 127.0.0.1:0 and a
     // SQLite file in the temp dir). Throws ConfigError / std::runtime_error like `serve` would fail.
-    explicit TestApp(app::Environment const& overrides = {});
+    // `clock` drives tokens and sessions: pass a TestClock to move time without sleeping.
+    explicit TestApp(app::Environment const& overrides = {}, Clock const& clock = system_clock());
     TestApp(TestApp const&) = delete;
     TestApp& operator=(TestApp const&) = delete;
     ~TestApp();
@@ -34,10 +35,13 @@ public:
     [[nodiscard]] HttpClient client() const { return HttpClient{port()}; }
     // Stops the App now (the destructor then only removes the temp dir).
     void shutdown();
+    // Stops the App and starts a new one on the same database (a process restart; the port changes).
+    void restart();
 
 private:
     TempDir dir_{"wxlogin-app"};
     app::Config config_;
+    Clock const& clock_;
     std::unique_ptr<app::App> app_;
 };
 
