@@ -1,6 +1,7 @@
 #include "api/auth_api.hpp"
 
 #include "api/error_mapping.hpp"
+#include "api/wechat_apps.hpp"
 #include "auth/refresh_token.hpp"
 #include "http/json_body.hpp"
 #include "http/response.hpp"
@@ -15,20 +16,7 @@ http::Response fail(ApiError const& e, http::Request const& req, http::RequestCo
     return http::error_response(e, ctx.request_id, req.version(), req.keep_alive());
 }
 
-bool printable_ascii(std::string_view s) {
-    for (unsigned char c : s)
-        if (c < 0x21 || c > 0x7E) return false;
-    return true;
-}
-
 }  // namespace
-
-wechat::AppCredentials const* AuthApi::find_app(std::optional<std::string> const& app_id) const {
-    if (!app_id) return &d_.apps.front();
-    for (auto const& a : d_.apps)
-        if (a.app_id == *app_id) return &a;
-    return nullptr;
-}
 
 Task<http::Response> AuthApi::wechat_login(http::Request& req, http::RequestContext& ctx) {
     auto body = http::parse_json_object(req);
@@ -37,7 +25,7 @@ Task<http::Response> AuthApi::wechat_login(http::Request& req, http::RequestCont
     auto code = fields.string("code", true, 1, 128);
     auto app_id = fields.string("app_id", false, 1, 64);
     if (code && !printable_ascii(*code)) fields.fail("code", "invalid_characters");
-    auto const* app = find_app(app_id);
+    auto const* app = find_app(d_.apps, app_id);
     if (!app) fields.fail("app_id", "unknown_app");
     if (!fields.ok()) co_return fail(fields.error(), req, ctx);
 

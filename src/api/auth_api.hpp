@@ -35,7 +35,6 @@ public:
     Task<http::Response> logout_all(http::Request& req, http::RequestContext& ctx);
 
 private:
-    [[nodiscard]] wechat::AppCredentials const* find_app(std::optional<std::string> const& app_id) const;
     // Puts freshly revoked sessions into the in-memory list before the caller answers, so the
     // very next request with one of their access tokens is refused.
     void remember(std::vector<store::RevokedSession> const& sessions);

@@ -53,6 +53,8 @@ App::App(Config cfg, Clock const& clock)
       blocking_in_flight_("wxlogin_blocking_in_flight",
                           "Blocking calls queued or running on the pool.",
                           [this] { return static_cast<double>(blocking_.in_flight()); }),
+      trusted_proxies_(cfg_.trusted_proxies),
+      forwarded_for_(trusted_proxies_),
       access_log_(http_metrics_),
       require_auth_(jwt_, revoked_, users_),
       ops_(registry_,
@@ -62,10 +64,8 @@ App::App(Config cfg, Clock const& clock)
       auth_api_(
           api::AuthApi::Deps{wechat_, wechat_credentials(cfg_), *db_, users_, issuer_, cipher_, revoked_, clock_}),
       users_api_(users_, *db_, clock_),
-      // Global pipeline, outermost first:
-      //   access_log  sees every request (404/405 included) and times the whole answer;
-      //   error_guard turns an escaped exception into 500 *inside* the log/metrics span.
-      router_({&access_log_, &error_guard_}, &http_metrics_),
+      user_wechat_api_(api::UserWeChatApi::Deps{wechat_, wechat_credentials(cfg_), *db_, users_, cipher_, clock_}),
+      router_(global_middleware(), &http_metrics_),
       server_(cfg_.server, router_, io_) {
     registry_.add(http_metrics_);
     registry_.add(live_connections_);
@@ -78,6 +78,18 @@ App::App(Config cfg, Clock const& clock)
 }
 
 App::~App() { shutdown(); }
+
+// The global pipeline, outermost first:
+//   forwarded_for (only with trusted proxies) puts the real client address into the context;
+//   access_log    sees every request (404/405 included) and times the whole answer;
+//   error_guard   turns an escaped exception into 500 *inside* the log/metrics span.
+std::vector<http::Middleware const*> App::global_middleware() const {
+    std::vector<http::Middleware const*> chain;
+    if (!trusted_proxies_.empty()) chain.push_back(&forwarded_for_);
+    chain.push_back(&access_log_);
+    chain.push_back(&error_guard_);
+    return chain;
+}
 
 // Sessions revoked before this start (by this or another process) stay revoked: the in-memory
 // list is rebuilt from the database before the first request is served.

@@ -9,6 +9,7 @@
 #include "api/require_auth.hpp"
 #include "api/token_issuer.hpp"
 #include "api/user_directory.hpp"
+#include "api/user_wechat_api.hpp"
 #include "api/users_api.hpp"
 #include "app/config.hpp"
 #include "app/embedded_simulator.hpp"
@@ -20,6 +21,7 @@
 #include "core/clock.hpp"
 #include "core/io_pool.hpp"
 #include "http/middleware/access_log.hpp"
+#include "http/middleware/forwarded_for.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "obs/metrics.hpp"
@@ -57,6 +59,7 @@ public:
 
 private:
     void add_routes();
+    [[nodiscard]] std::vector<http::Middleware const*> global_middleware() const;
     void restore_revocations();
     Task<bool> database_ready();
 
@@ -75,12 +78,15 @@ private:
     obs::HttpMetrics http_metrics_;
     obs::CallbackGauge live_connections_;
     obs::CallbackGauge blocking_in_flight_;
+    http::TrustedProxies trusted_proxies_;
+    http::ForwardedFor forwarded_for_;
     http::AccessLog access_log_;
     http::ErrorGuard error_guard_;
     api::RequireAuth require_auth_;
     api::OpsApi ops_;
     api::AuthApi auth_api_;
     api::UsersApi users_api_;
+    api::UserWeChatApi user_wechat_api_;
     std::unique_ptr<EmbeddedSimulator> simulator_;
     http::Router router_;
     http::Server server_;

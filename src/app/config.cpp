@@ -9,6 +9,8 @@
 #include <thread>
 #include <toml.hpp>
 
+#include "http/middleware/forwarded_for.hpp"
+
 extern char** environ;
 
 namespace wx::app {
@@ -142,6 +144,16 @@ std::vector<Key> const& keys() {
          [](Config& c, auto const& key, auto const& v) { c.server.write_timeout = parse_ms(key, v, 100, 600000); }},
         {"WXLOGIN_SHUTDOWN_GRACE_MS", "how long requests in flight may finish after SIGTERM, ms (10000)",
          [](Config& c, auto const& key, auto const& v) { c.shutdown_grace = parse_ms(key, v, 0, 600000); }},
+        {"WXLOGIN_TRUSTED_PROXIES",
+         "comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed (none)",
+         [](Config& c, auto const& key, auto const& v) {
+             try {
+                 (void)http::TrustedProxies{v};
+             } catch (std::invalid_argument const& e) {
+                 throw ConfigError(key, e.what());
+             }
+             c.trusted_proxies = v;
+         }},
         {"WXLOGIN_DATA_KEY", "64 hex chars: key for session_keys at rest (derived from the JWT secret)",
          [](Config& c, auto const& key, auto const& v) {
              if (v.size() != 64 || v.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)

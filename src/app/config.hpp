@@ -56,7 +56,8 @@ struct Config {
     obs::LogLevel log_level = obs::LogLevel::info;
     std::string database_url = "sqlite://wxlogin.db";
     std::string redis_url;
-    std::string data_key;  // 32-byte key (64 hex) for the session_key at rest; default: HKDF of the JWT secret
+    std::string trusted_proxies;  // X-Forwarded-For is believed only from these peers
+    std::string data_key;         // 32-byte key (64 hex) for the session_key at rest; default: HKDF of the JWT secret
     JwtConfig jwt;
     WeChatConfig wechat;
 };

@@ -19,6 +19,8 @@ void App::add_routes() {
 
     r.add(verb::get, "/api/v1/users/me", route_to(users_api_, &api::UsersApi::me), {&require_auth_});
     r.add(verb::patch, "/api/v1/users/me", route_to(users_api_, &api::UsersApi::update_me), {&require_auth_});
+    r.add(verb::post, "/api/v1/users/me/wechat", route_to(user_wechat_api_, &api::UserWeChatApi::bind),
+          {&require_auth_});
 }
 
 }  // namespace wx::app

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,25 @@ public:
     virtual result<std::vector<RevokedSession>> revoked_sessions_sync(std::int64_t now) = 0;
 
     virtual Task<result<User>> update_profile(std::int64_t user_id, ProfileChange change) = 0;
+
+    // Creates a password account with its first session, unless the username or email key is taken.
+    virtual Task<result<RegisterOutcome>> register_user(NewPasswordUser user) = 0;
+    // The account whose username key (or email key, when `by_email`) is `key`; nullopt if none.
+    virtual Task<result<std::optional<StoredCredentials>>> credentials(std::string key, bool by_email) = 0;
+    // A new login session for an existing user; the user as it is now.
+    virtual Task<result<User>> start_session(std::int64_t user_id, NewSession session) = 0;
+    virtual Task<result<void>> set_password_hash(std::int64_t user_id, std::string hash, std::int64_t now) = 0;
+
+    // Links a WeChat identity (with its fresh sealed session_key) to the user, unless another
+    // user already has it.
+    virtual Task<result<BindOutcome>> bind_wechat(std::int64_t user_id,
+                                                  WeChatIdentity identity,
+                                                  std::vector<unsigned char> session_key_sealed,
+                                                  std::int64_t now) = 0;
+    // The sealed session_key of the user's identity in `app_id`; nullopt when there is none.
+    virtual Task<result<std::optional<std::vector<unsigned char>>>> sealed_session_key(std::int64_t user_id,
+                                                                                       std::string app_id) = 0;
+    virtual Task<result<User>> set_phone(std::int64_t user_id, std::string phone, std::int64_t now) = 0;
 };
 
 }  // namespace wx::store

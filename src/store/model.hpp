@@ -79,6 +79,38 @@ struct RevokedSession {
     std::int64_t access_expires_at = 0;
 };
 
+// Registration: the user, its password hash and its first session, in one transaction.
+struct NewPasswordUser {
+    std::string username;      // as typed; shown back to the user
+    std::string username_key;  // canonical form: what uniqueness and lookup use
+    std::optional<std::string> email;
+    std::optional<std::string> email_key;
+    std::string password_hash;  // Argon2id string; never logged
+    NewSession session;
+    std::int64_t now = 0;
+};
+
+enum class RegisterVerdict { created, username_taken, email_taken };
+
+struct RegisterOutcome {
+    RegisterVerdict verdict = RegisterVerdict::created;
+    User user;  // created
+};
+
+// What password login needs to know about an account, found by username or email key.
+struct StoredCredentials {
+    std::int64_t user_id = 0;
+    std::optional<std::string> password_hash;  // null: a WeChat-only account
+    bool disabled = false;
+};
+
+enum class BindVerdict { bound, bound_to_another_user };
+
+struct BindOutcome {
+    BindVerdict verdict = BindVerdict::bound;
+    User user;  // bound
+};
+
 // PATCH /users/me: fields absent from the request are left as they are.
 struct ProfileChange {
     std::optional<std::string> nickname;

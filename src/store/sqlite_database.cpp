@@ -189,6 +189,33 @@ Task<result<std::vector<RevokedSession>>> SqliteDatabase::revoke_all_sessions(st
 Task<result<User>> SqliteDatabase::update_profile(std::int64_t user_id, ProfileChange change) {
     return on_pool<User>(&SqliteDatabase::update_profile_sync, user_id, std::move(change));
 }
+Task<result<RegisterOutcome>> SqliteDatabase::register_user(NewPasswordUser user) {
+    return on_pool<RegisterOutcome>(&SqliteDatabase::register_user_sync, std::move(user));
+}
+Task<result<std::optional<StoredCredentials>>> SqliteDatabase::credentials(std::string key, bool by_email) {
+    return on_pool<std::optional<StoredCredentials>>(&SqliteDatabase::credentials_sync, std::move(key), by_email);
+}
+Task<result<User>> SqliteDatabase::start_session(std::int64_t user_id, NewSession session) {
+    return on_pool<User>(&SqliteDatabase::start_session_sync, user_id, std::move(session));
+}
+Task<result<void>> SqliteDatabase::set_password_hash(std::int64_t user_id, std::string hash, std::int64_t now) {
+    return on_pool<void>(&SqliteDatabase::set_password_hash_sync, user_id, std::move(hash), now);
+}
+Task<result<BindOutcome>> SqliteDatabase::bind_wechat(std::int64_t user_id,
+                                                      WeChatIdentity identity,
+                                                      std::vector<unsigned char> session_key_sealed,
+                                                      std::int64_t now) {
+    return on_pool<BindOutcome>(&SqliteDatabase::bind_wechat_sync, user_id, std::move(identity),
+                                std::move(session_key_sealed), now);
+}
+Task<result<std::optional<std::vector<unsigned char>>>> SqliteDatabase::sealed_session_key(std::int64_t user_id,
+                                                                                           std::string app_id) {
+    return on_pool<std::optional<std::vector<unsigned char>>>(&SqliteDatabase::sealed_session_key_sync, user_id,
+                                                              std::move(app_id));
+}
+Task<result<User>> SqliteDatabase::set_phone(std::int64_t user_id, std::string phone, std::int64_t now) {
+    return on_pool<User>(&SqliteDatabase::set_phone_sync, user_id, std::move(phone), now);
+}
 
 result<void> SqliteDatabase::migrate_sync() {
     std::lock_guard lock{writer_mutex_};
@@ -330,23 +357,7 @@ result<LoginOutcome> SqliteDatabase::wechat_login_body(SqliteConnection& db, WeC
         if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
     }
 
-    auto const& s = login.session;
-    {
-        auto st = db.prepare(
-            "INSERT INTO sessions (id, user_id, generation, created_at, refreshed_at, expires_at, access_expires_at) "
-            "VALUES (?, ?, 0, ?, ?, ?, ?)");
-        if (!st) return st.error();
-        (*st)->bind(1, s.id).bind(2, *user_id).bind(3, s.created_at).bind(4, s.created_at).bind(5, s.expires_at);
-        (*st)->bind(6, s.access_expires_at);
-        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
-    }
-    {
-        auto st =
-            db.prepare("INSERT INTO refresh_tokens (hash, session_id, generation, created_at) VALUES (?, ?, 0, ?)");
-        if (!st) return st.error();
-        (*st)->bind(1, s.refresh_hash).bind(2, s.id).bind(3, s.created_at);
-        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
-    }
+    WX_TRY(insert_session(db, *user_id, login.session));
     auto user = load_user(db, *user_id);
     if (!user) return user.error();
     user->wechat = WeChatIdentity{id.app_id, id.openid, id.unionid};
@@ -486,6 +497,197 @@ result<User> SqliteDatabase::update_profile_sync(std::int64_t user_id, ProfileCh
             "WHERE id = ?");
         if (!st) return st.error();
         (*st)->bind(1, change.nickname).bind(2, change.avatar_url).bind(3, change.now).bind(4, user_id);
+        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+        if (db.changes() == 0) return make_error_code(Errc::not_found);
+    }
+    return load_user(db, user_id);
+}
+
+result<void> SqliteDatabase::insert_session(SqliteConnection& db, std::int64_t user_id, NewSession const& s) {
+    {
+        auto st = db.prepare(
+            "INSERT INTO sessions (id, user_id, generation, created_at, refreshed_at, expires_at, access_expires_at) "
+            "VALUES (?, ?, 0, ?, ?, ?, ?)");
+        if (!st) return st.error();
+        (*st)->bind(1, s.id).bind(2, user_id).bind(3, s.created_at).bind(4, s.created_at).bind(5, s.expires_at);
+        (*st)->bind(6, s.access_expires_at);
+        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+    }
+    auto st = db.prepare("INSERT INTO refresh_tokens (hash, session_id, generation, created_at) VALUES (?, ?, 0, ?)");
+    if (!st) return st.error();
+    (*st)->bind(1, s.refresh_hash).bind(2, s.id).bind(3, s.created_at);
+    if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+    return {};
+}
+
+namespace {
+
+// Whether a query with one text parameter finds a row. (error_code converts to bool, so errors
+// are spelled in_place_error.)
+result<bool> exists(SqliteConnection& db, char const* sql, std::string const& value) {
+    auto st = db.prepare(sql);
+    if (!st) return {boost::system::in_place_error, st.error()};
+    (*st)->bind(1, value);
+    int rc = (*st)->step();
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return {boost::system::in_place_error, step_error(db, rc)};
+}
+
+}  // namespace
+
+result<RegisterOutcome> SqliteDatabase::register_user_sync(NewPasswordUser const& u) {
+    std::lock_guard lock{writer_mutex_};
+    auto& db = *writer_;
+    Transaction tx{db};
+    WX_TRY(tx.begin());
+    RegisterOutcome out;
+    auto name_taken = exists(db, "SELECT 1 FROM users WHERE username_key = ?", u.username_key);
+    if (!name_taken) return name_taken.error();
+    if (*name_taken) {
+        out.verdict = RegisterVerdict::username_taken;
+        return out;
+    }
+    if (u.email_key) {
+        auto email_taken = exists(db, "SELECT 1 FROM users WHERE email_key = ?", *u.email_key);
+        if (!email_taken) return email_taken.error();
+        if (*email_taken) {
+            out.verdict = RegisterVerdict::email_taken;
+            return out;
+        }
+    }
+    {
+        auto st = db.prepare(
+            "INSERT INTO users (username, username_key, email, email_key, password_hash, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)");
+        if (!st) return st.error();
+        (*st)->bind(1, u.username).bind(2, u.username_key).bind(3, u.email).bind(4, u.email_key);
+        (*st)->bind(5, u.password_hash).bind(6, u.now).bind(7, u.now);
+        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+    }
+    std::int64_t id = db.last_insert_id();
+    WX_TRY(insert_session(db, id, u.session));
+    auto user = load_user(db, id);
+    if (!user) return user.error();
+    WX_TRY(tx.commit());
+    out.user = std::move(*user);
+    return out;
+}
+
+result<std::optional<StoredCredentials>> SqliteDatabase::credentials_sync(std::string const& key, bool by_email) {
+    try {
+        ReaderLease lease{*this};
+        auto& db = lease.get();
+        auto st = by_email ? db.prepare("SELECT id, password_hash, disabled FROM users WHERE email_key = ?")
+                           : db.prepare("SELECT id, password_hash, disabled FROM users WHERE username_key = ?");
+        if (!st) return st.error();
+        (*st)->bind(1, key);
+        int rc = (*st)->step();
+        if (rc == SQLITE_DONE) return std::optional<StoredCredentials>{};
+        if (rc != SQLITE_ROW) return step_error(db, rc);
+        return std::optional<StoredCredentials>{
+            StoredCredentials{(*st)->int64(0), (*st)->optional_text(1), (*st)->int64(2) != 0}};
+    } catch (std::exception const&) {
+        return make_error_code(Errc::unavailable);
+    }
+}
+
+result<User> SqliteDatabase::start_session_sync(std::int64_t user_id, NewSession const& session) {
+    std::lock_guard lock{writer_mutex_};
+    auto& db = *writer_;
+    Transaction tx{db};
+    WX_TRY(tx.begin());
+    auto user = load_user(db, user_id);
+    if (!user) return user.error();
+    WX_TRY(insert_session(db, user_id, session));
+    WX_TRY(tx.commit());
+    return user;
+}
+
+result<void> SqliteDatabase::set_password_hash_sync(std::int64_t user_id, std::string const& hash, std::int64_t now) {
+    std::lock_guard lock{writer_mutex_};
+    auto& db = *writer_;
+    auto st = db.prepare("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?");
+    if (!st) return st.error();
+    (*st)->bind(1, hash).bind(2, now).bind(3, user_id);
+    if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+    return {};
+}
+
+result<BindOutcome> SqliteDatabase::bind_wechat_sync(std::int64_t user_id,
+                                                     WeChatIdentity const& id,
+                                                     std::vector<unsigned char> const& sealed,
+                                                     std::int64_t now) {
+    std::lock_guard lock{writer_mutex_};
+    auto& db = *writer_;
+    Transaction tx{db};
+    WX_TRY(tx.begin());
+    BindOutcome out;
+    std::optional<std::int64_t> owner;
+    {
+        // The same WeChat person is the same identity across apps when WeChat says so (unionid).
+        auto st = db.prepare(
+            "SELECT user_id FROM wechat_identities WHERE (app_id = ? AND openid = ?) OR (unionid IS NOT NULL AND "
+            "unionid = ?) ORDER BY user_id <> ? DESC LIMIT 1");
+        if (!st) return st.error();
+        (*st)->bind(1, id.app_id).bind(2, id.openid).bind(3, id.unionid).bind(4, user_id);
+        int rc = (*st)->step();
+        if (rc == SQLITE_ROW)
+            owner = (*st)->int64(0);
+        else if (rc != SQLITE_DONE)
+            return step_error(db, rc);
+    }
+    if (owner && *owner != user_id) {
+        out.verdict = BindVerdict::bound_to_another_user;
+        return out;
+    }
+    auto user = load_user(db, user_id);  // also: the caller still exists
+    if (!user) return user.error();
+    {
+        auto st = db.prepare(
+            "INSERT INTO wechat_identities (app_id, openid, unionid, user_id, session_key_sealed, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (app_id, openid) DO UPDATE SET session_key_sealed = excluded.session_key_sealed, "
+            "unionid = COALESCE(excluded.unionid, unionid), updated_at = excluded.updated_at");
+        if (!st) return st.error();
+        (*st)->bind(1, id.app_id).bind(2, id.openid).bind(3, id.unionid).bind(4, user_id).bind(5, sealed);
+        (*st)->bind(6, now).bind(7, now);
+        if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
+    }
+    user = load_user(db, user_id);
+    if (!user) return user.error();
+    WX_TRY(tx.commit());
+    out.user = std::move(*user);
+    return out;
+}
+
+result<std::optional<std::vector<unsigned char>>> SqliteDatabase::sealed_session_key_sync(std::int64_t user_id,
+                                                                                          std::string const& app_id) {
+    using Sealed = std::optional<std::vector<unsigned char>>;
+    try {
+        ReaderLease lease{*this};
+        auto& db = lease.get();
+        auto st = db.prepare(
+            "SELECT session_key_sealed FROM wechat_identities WHERE user_id = ? AND app_id = ? AND session_key_sealed "
+            "IS NOT NULL ORDER BY updated_at DESC LIMIT 1");
+        if (!st) return st.error();
+        (*st)->bind(1, user_id).bind(2, app_id);
+        int rc = (*st)->step();
+        if (rc == SQLITE_DONE) return Sealed{};
+        if (rc != SQLITE_ROW) return step_error(db, rc);
+        return Sealed{(*st)->blob(0)};
+    } catch (std::exception const&) {
+        return make_error_code(Errc::unavailable);
+    }
+}
+
+result<User> SqliteDatabase::set_phone_sync(std::int64_t user_id, std::string const& phone, std::int64_t now) {
+    std::lock_guard lock{writer_mutex_};
+    auto& db = *writer_;
+    {
+        auto st = db.prepare("UPDATE users SET phone = ?, updated_at = ? WHERE id = ?");
+        if (!st) return st.error();
+        (*st)->bind(1, phone).bind(2, now).bind(3, user_id);
         if (int rc = (*st)->step(); rc != SQLITE_DONE) return step_error(db, rc);
         if (db.changes() == 0) return make_error_code(Errc::not_found);
     }

@@ -38,6 +38,17 @@ public:
     Task<result<std::vector<RevokedSession>>> revoke_all_sessions(std::int64_t user_id, std::int64_t now) override;
     result<std::vector<RevokedSession>> revoked_sessions_sync(std::int64_t now) override;
     Task<result<User>> update_profile(std::int64_t user_id, ProfileChange change) override;
+    Task<result<RegisterOutcome>> register_user(NewPasswordUser user) override;
+    Task<result<std::optional<StoredCredentials>>> credentials(std::string key, bool by_email) override;
+    Task<result<User>> start_session(std::int64_t user_id, NewSession session) override;
+    Task<result<void>> set_password_hash(std::int64_t user_id, std::string hash, std::int64_t now) override;
+    Task<result<BindOutcome>> bind_wechat(std::int64_t user_id,
+                                          WeChatIdentity identity,
+                                          std::vector<unsigned char> session_key_sealed,
+                                          std::int64_t now) override;
+    Task<result<std::optional<std::vector<unsigned char>>>> sealed_session_key(std::int64_t user_id,
+                                                                               std::string app_id) override;
+    Task<result<User>> set_phone(std::int64_t user_id, std::string phone, std::int64_t now) override;
 
     // The synchronous bodies, public for `wxlogin migrate` and tests that run without a pool.
     result<void> migrate_sync() override;
@@ -49,6 +60,17 @@ public:
                                                             std::int64_t now);
     result<std::vector<RevokedSession>> revoke_all_sessions_sync(std::int64_t user_id, std::int64_t now);
     result<User> update_profile_sync(std::int64_t user_id, ProfileChange const& change);
+    result<RegisterOutcome> register_user_sync(NewPasswordUser const& user);
+    result<std::optional<StoredCredentials>> credentials_sync(std::string const& key, bool by_email);
+    result<User> start_session_sync(std::int64_t user_id, NewSession const& session);
+    result<void> set_password_hash_sync(std::int64_t user_id, std::string const& hash, std::int64_t now);
+    result<BindOutcome> bind_wechat_sync(std::int64_t user_id,
+                                         WeChatIdentity const& identity,
+                                         std::vector<unsigned char> const& sealed,
+                                         std::int64_t now);
+    result<std::optional<std::vector<unsigned char>>> sealed_session_key_sync(std::int64_t user_id,
+                                                                              std::string const& app_id);
+    result<User> set_phone_sync(std::int64_t user_id, std::string const& phone, std::int64_t now);
 
 private:
     class ReaderLease;
@@ -68,6 +90,7 @@ private:
     template <class R, class Fn, class... Args>
     Task<result<R>> on_pool(Fn fn, Args... args);
     static result<User> load_user(SqliteConnection& db, std::int64_t id);
+    static result<void> insert_session(SqliteConnection& db, std::int64_t user_id, NewSession const& s);
     static result<RefreshOutcome> refresh_body(SqliteConnection& db, Rotation const& rotation);
     static result<std::vector<RevokedSession>> collect_revoked(SqliteConnection& db, Statement& st);
 
