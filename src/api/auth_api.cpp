@@ -69,6 +69,7 @@ Task<http::Response> AuthApi::refresh(http::Request& req, http::RequestContext& 
             co_return fail(ApiError{http::ErrorCode::refresh_token_expired}, req, ctx);
         case store::RefreshVerdict::reused:
             remember({store::RevokedSession{outcome->session_id, outcome->access_expires_at}});
+            d_.refresh_reuse.add();
             obs::log_warn(
                 "refresh_token_reused",
                 {{"session", outcome->session_id}, {"request_id", ctx.request_id}, {"client", ctx.client_address}});

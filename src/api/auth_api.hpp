@@ -7,6 +7,7 @@
 #include "auth/data_cipher.hpp"
 #include "auth/revoked_sessions.hpp"
 #include "http/pipeline.hpp"
+#include "obs/metrics.hpp"
 #include "store/database.hpp"
 #include "wechat/wechat_api.hpp"
 
@@ -25,6 +26,7 @@ public:
         auth::DataCipher const& cipher;
         auth::RevokedSessions& revoked;
         Clock const& clock;
+        obs::Counter& refresh_reuse;  // spent refresh tokens presented: a security event
     };
     explicit AuthApi(Deps deps) : d_(std::move(deps)) {}
 

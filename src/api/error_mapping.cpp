@@ -1,6 +1,7 @@
 #include "api/error_mapping.hpp"
 
 #include "auth/jwt.hpp"
+#include "auth/password_hasher.hpp"
 #include "obs/log.hpp"
 #include "store/errors.hpp"
 #include "wechat/wechat_api.hpp"
@@ -52,6 +53,11 @@ ApiError to_api_error(error_code const& ec) {
     }
     if (ec.category() == auth::jwt_category())
         return ApiError{ec == auth::JwtErrc::expired ? ErrorCode::token_expired : ErrorCode::token_invalid};
+    if (ec == auth::PasswordErrc::overloaded) {
+        ApiError e{ErrorCode::overloaded};
+        e.retry_after_seconds = 1;
+        return e;
+    }
     if (ec.category() == store::category()) {
         ApiError e;
         switch (static_cast<store::Errc>(ec.value())) {

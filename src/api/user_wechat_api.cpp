@@ -1,10 +1,14 @@
 #include "api/user_wechat_api.hpp"
 
+#include <sodium.h>
+
 #include "api/error_mapping.hpp"
 #include "api/wechat_apps.hpp"
 #include "http/json_body.hpp"
 #include "http/response.hpp"
+#include "obs/log.hpp"
 #include "store/errors.hpp"
+#include "wechat/open_data.hpp"
 
 namespace wx::api {
 namespace {
@@ -46,6 +50,60 @@ Task<http::Response> UserWeChatApi::bind(http::Request& req, http::RequestContex
         co_return fail(ApiError{ErrorCode::wechat_already_bound}, req, ctx);
     auto entry = d_.users.put(std::move(outcome->user));
     co_return http::text_response(http::status::ok, entry->json, "application/json", req);
+}
+
+Task<http::Response> UserWeChatApi::phone(http::Request& req, http::RequestContext& ctx) {
+    auto body = http::parse_json_object(req);
+    if (!body) co_return fail(body.error(), req, ctx);
+    http::FieldReader fields{*body};
+    auto code = fields.string("code", false, 1, 128);
+    auto encrypted = fields.string("encrypted_data", false, 1, wechat::kMaxEncryptedData);
+    auto iv = fields.string("iv", false, 1, 64);
+    auto app_id = fields.string("app_id", false, 1, 64);
+    // Exactly one of the two forms.
+    if (code && (encrypted || iv)) fields.fail("code", "conflicts_with_encrypted_data");
+    if (!code && !encrypted && !iv && fields.ok()) fields.fail("code", "missing");
+    if (!code && encrypted && !iv) fields.fail("iv", "missing");
+    if (!code && iv && !encrypted) fields.fail("encrypted_data", "missing");
+    if (code && !printable_ascii(*code)) fields.fail("code", "invalid_characters");
+    auto const* app = find_app(d_.apps, app_id);
+    if (!app) fields.fail("app_id", "unknown_app");
+    if (!fields.ok()) co_return fail(fields.error(), req, ctx);
+
+    std::int64_t user_id = ctx.principal->user_id;
+    wechat::PhoneInfo phone;
+    if (code) {
+        auto fetched = co_await wechat::fetch_phone_number(d_.wechat, d_.access_tokens, *app, std::move(*code));
+        if (!fetched) co_return fail(to_api_error(fetched.error()), req, ctx);
+        phone = std::move(*fetched);
+    } else {
+        auto decrypted = co_await decrypt_phone(user_id, *app, std::move(*encrypted), std::move(*iv));
+        if (!decrypted) co_return fail(decrypted.error(), req, ctx);
+        phone = std::move(*decrypted);
+    }
+    auto updated = co_await d_.db.set_phone(user_id, std::move(phone.phone_number), d_.clock.now());
+    if (!updated) co_return fail(user_error(updated.error()), req, ctx);
+    auto entry = d_.users.put(std::move(*updated));
+    co_return http::text_response(http::status::ok, entry->json, "application/json", req);
+}
+
+Task<result<wechat::PhoneInfo, http::ApiError>> UserWeChatApi::decrypt_phone(std::int64_t user_id,
+                                                                             wechat::AppCredentials const& app,
+                                                                             std::string encrypted_data,
+                                                                             std::string iv) {
+    auto sealed = co_await d_.db.sealed_session_key(user_id, app.app_id);
+    if (!sealed) co_return user_error(sealed.error());
+    if (!*sealed) co_return ApiError{ErrorCode::wechat_session_missing};
+    auto session_key = d_.cipher.open(**sealed);
+    if (!session_key) {
+        // Sealed under another data key (WXLOGIN_DATA_KEY changed): as good as missing.
+        obs::log_warn("session_key_unreadable", {{"user_id", user_id}});
+        co_return ApiError{ErrorCode::wechat_session_missing};
+    }
+    auto phone = wechat::decrypt_phone_number(*session_key, encrypted_data, iv, app.app_id);
+    sodium_memzero(session_key->data(), session_key->size());
+    if (!phone) co_return ApiError{ErrorCode::wechat_decrypt_failed};
+    co_return std::move(*phone);
 }
 
 }  // namespace wx::api

@@ -5,19 +5,22 @@
 #include "api/user_directory.hpp"
 #include "auth/data_cipher.hpp"
 #include "core/clock.hpp"
+#include "http/api_error.hpp"
 #include "http/pipeline.hpp"
 #include "store/database.hpp"
+#include "wechat/access_token_cache.hpp"
 #include "wechat/wechat_api.hpp"
 
 namespace wx::api {
 
 // What an account gets from WeChat after login: binding a WeChat identity to an account
-// (POST /users/me/wechat). Runs behind RequireAuth.
+// (POST /users/me/wechat) and the phone number (POST /users/me/phone). Runs behind RequireAuth.
 // Thread safety: handlers may run concurrently.
 class UserWeChatApi {
 public:
     struct Deps {
         wechat::WeChatApi& wechat;
+        wechat::AccessTokenSource& access_tokens;
         std::vector<wechat::AppCredentials> apps;  // apps.front() is the default
         store::Database& db;
         UserDirectory& users;
@@ -27,8 +30,14 @@ public:
     explicit UserWeChatApi(Deps deps) : d_(std::move(deps)) {}
 
     Task<http::Response> bind(http::Request& req, http::RequestContext& ctx);
+    Task<http::Response> phone(http::Request& req, http::RequestContext& ctx);
 
 private:
+    // The legacy path: decrypt with the session_key stored at the caller's last login.
+    Task<result<wechat::PhoneInfo, http::ApiError>> decrypt_phone(std::int64_t user_id,
+                                                                  wechat::AppCredentials const& app,
+                                                                  std::string encrypted_data,
+                                                                  std::string iv);
     Deps d_;
 };
 

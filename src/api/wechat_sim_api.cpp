@@ -66,6 +66,8 @@ void WeChatSimApi::add_routes(http::Router& router, std::string const& prefix) {
     r.add(verb::post, p + "/control/phone-code", route_to(*this, &WeChatSimApi::control_phone_code));
     r.add(verb::post, p + "/control/fail", route_to(*this, &WeChatSimApi::control_fail));
     r.add(verb::post, p + "/control/expire-access-token", route_to(*this, &WeChatSimApi::control_expire_access_token));
+    r.add(verb::post, p + "/control/revoke-access-token", route_to(*this, &WeChatSimApi::control_revoke_access_token));
+    r.add(verb::post, p + "/control/encrypted-phone", route_to(*this, &WeChatSimApi::control_encrypted_phone));
     r.add(verb::get, p + "/control/stats", route_to(*this, &WeChatSimApi::control_stats));
     r.add(verb::post, p + "/control/reset", route_to(*this, &WeChatSimApi::control_reset));
 }
@@ -179,6 +181,35 @@ Task<http::Response> WeChatSimApi::control_expire_access_token(http::Request& re
     auto expired = sim_.expire_access_token(app_id.value_or(""));
     if (!expired) co_return error(simulator_error(expired.error()), req, ctx);
     co_return http::json_response(http::status::ok, json::object{{"expired", *expired}}, req);
+}
+
+Task<http::Response> WeChatSimApi::control_revoke_access_token(http::Request& req, http::RequestContext& ctx) {
+    auto body = optional_body(req);
+    if (!body) co_return error(body.error(), req, ctx);
+    http::FieldReader fields{*body};
+    auto app_id = fields.string("app_id", false, 1, 64);
+    if (!fields.ok()) co_return error(fields.error(), req, ctx);
+    auto revoked = sim_.revoke_access_token(app_id.value_or(""));
+    if (!revoked) co_return error(simulator_error(revoked.error()), req, ctx);
+    co_return http::json_response(http::status::ok, json::object{{"revoked", *revoked}}, req);
+}
+
+Task<http::Response> WeChatSimApi::control_encrypted_phone(http::Request& req, http::RequestContext& ctx) {
+    auto body = http::parse_json_object(req);
+    if (!body) co_return error(body.error(), req, ctx);
+    http::FieldReader fields{*body};
+    auto app_id = fields.string("app_id", false, 1, 64);
+    auto openid = fields.string("openid", true, 1, 128);
+    auto phone = fields.string("phone", true, 1, 20);
+    auto country_code = fields.string("country_code", false, 1, 4);
+    auto watermark_app_id = fields.string("watermark_app_id", false, 1, 64);
+    if (!fields.ok()) co_return error(fields.error(), req, ctx);
+
+    auto sealed = sim_.encrypt_phone_number(app_id.value_or(""), *openid, *phone, country_code.value_or("86"),
+                                            watermark_app_id.value_or(""));
+    if (!sealed) co_return error(simulator_error(sealed.error()), req, ctx);
+    json::object out{{"encrypted_data", sealed->encrypted_data}, {"iv", sealed->iv}};
+    co_return http::json_response(http::status::ok, out, req);
 }
 
 Task<http::Response> WeChatSimApi::control_stats(http::Request& req, http::RequestContext&) {

@@ -17,7 +17,10 @@ namespace wx::api {
 //                     POST {p}/control/phone-code {"app_id"?, "phone", "country_code"?} -> {"code"}
 //                     POST {p}/control/fail {"api", "errcode"?, "http_status"?, "body"?, "delay_ms"?,
 //                       "times"?} -> {"pending_faults"}
-//                     POST {p}/control/expire-access-token {"app_id"?} -> {"expired"}
+//                     POST {p}/control/expire-access-token {"app_id"?} -> {"expired"}    (then 42001)
+//                     POST {p}/control/revoke-access-token {"app_id"?} -> {"revoked"}    (then 40001)
+//                     POST {p}/control/encrypted-phone {"app_id"?, "openid", "phone", "country_code"?,
+//                       "watermark_app_id"?} -> {"encrypted_data", "iv"}
 //                     GET  {p}/control/stats -> {"calls": {api: n}, "pending_faults", "default_app_id"}
 //                     POST {p}/control/reset -> 204
 // Thread safety: handlers may run concurrently (the Simulator locks); add_routes at start-up only.
@@ -37,6 +40,8 @@ public:
     Task<http::Response> control_phone_code(http::Request& req, http::RequestContext& ctx);
     Task<http::Response> control_fail(http::Request& req, http::RequestContext& ctx);
     Task<http::Response> control_expire_access_token(http::Request& req, http::RequestContext& ctx);
+    Task<http::Response> control_revoke_access_token(http::Request& req, http::RequestContext& ctx);
+    Task<http::Response> control_encrypted_phone(http::Request& req, http::RequestContext& ctx);
     Task<http::Response> control_stats(http::Request& req, http::RequestContext& ctx);
     Task<http::Response> control_reset(http::Request& req, http::RequestContext& ctx);
 

@@ -24,6 +24,20 @@ Config const& supported(Config const& cfg) {
     return cfg;
 }
 
+auth::PasswordHasherConfig hasher_config(PasswordConfig const& p) {
+    return auth::PasswordHasherConfig{.opslimit = p.opslimit,
+                                      .memlimit = p.memlimit_kib * 1024,
+                                      .threads = p.threads,
+                                      .capacity_per_thread = p.queue_per_thread};
+}
+
+auth::LoginThrottleConfig throttle_config(PasswordConfig const& p) {
+    auth::LoginThrottleConfig t;
+    t.account.free_failures = p.account_free_failures;
+    t.address.free_failures = p.address_free_failures;
+    return t;
+}
+
 auth::DataCipher make_cipher(Config const& cfg) {
     if (!cfg.data_key.empty()) {
         std::vector<unsigned char> key(32);
@@ -45,14 +59,24 @@ App::App(Config cfg, Clock const& clock)
       jwt_(cfg_.jwt.secret, auth::JwtSettings{cfg_.jwt.issuer, cfg_.jwt.audience, cfg_.jwt.leeway}, clock_),
       issuer_(jwt_, clock_, cfg_.jwt.access_ttl, cfg_.jwt.refresh_ttl),
       revoked_(clock_),
+      hasher_(hasher_config(cfg_.password)),
+      throttle_(throttle_config(cfg_.password), clock_),
       users_(*db_),
       wechat_(make_wechat_client(cfg_.wechat.api_base, cfg_.wechat.timeout)),
+      access_tokens_(wechat_, clock_),
       live_connections_("wxlogin_http_connections",
                         "Live client connections.",
                         [this] { return static_cast<double>(server_.live_connections()); }),
       blocking_in_flight_("wxlogin_blocking_in_flight",
                           "Blocking calls queued or running on the pool.",
                           [this] { return static_cast<double>(blocking_.in_flight()); }),
+      hashing_in_flight_("wxlogin_password_hashes_in_flight",
+                         "Password hashes queued or running on the hashing pool.",
+                         [this] { return static_cast<double>(hasher_.pool().in_flight()); }),
+      revoked_sessions_("wxlogin_revoked_sessions",
+                        "Revoked sessions held in memory until their access tokens expire.",
+                        [this] { return static_cast<double>(revoked_.size()); }),
+      auth_events_("wxlogin_auth_events_total", "Security-relevant authentication events.", {"event"}),
       trusted_proxies_(cfg_.trusted_proxies),
       forwarded_for_(trusted_proxies_),
       access_log_(http_metrics_),
@@ -61,15 +85,22 @@ App::App(Config cfg, Clock const& clock)
            api::OpsApi::Probes{.draining = [this] { return server_.draining(); },
                                .database = [this] { return database_ready(); },
                                .redis = {}}),
-      auth_api_(
-          api::AuthApi::Deps{wechat_, wechat_credentials(cfg_), *db_, users_, issuer_, cipher_, revoked_, clock_}),
+      auth_api_(api::AuthApi::Deps{wechat_, wechat_credentials(cfg_), *db_, users_, issuer_, cipher_, revoked_, clock_,
+                                   auth_events_.with({"refresh_token_reused"})}),
+      password_api_(api::PasswordApi::Deps{*db_, users_, issuer_, hasher_, throttle_, clock_,
+                                           auth_events_.with({"password_login_failed"}),
+                                           auth_events_.with({"password_login_locked"})}),
       users_api_(users_, *db_, clock_),
-      user_wechat_api_(api::UserWeChatApi::Deps{wechat_, wechat_credentials(cfg_), *db_, users_, cipher_, clock_}),
+      user_wechat_api_(
+          api::UserWeChatApi::Deps{wechat_, access_tokens_, wechat_credentials(cfg_), *db_, users_, cipher_, clock_}),
       router_(global_middleware(), &http_metrics_),
       server_(cfg_.server, router_, io_) {
     registry_.add(http_metrics_);
     registry_.add(live_connections_);
     registry_.add(blocking_in_flight_);
+    registry_.add(hashing_in_flight_);
+    registry_.add(revoked_sessions_);
+    registry_.add(auth_events_);
     if (auto migrated = db_->migrate_sync(); !migrated)
         throw std::runtime_error("database migration failed: " + migrated.error().message());
     restore_revocations();

@@ -6,6 +6,7 @@
 
 #include "api/auth_api.hpp"
 #include "api/ops_api.hpp"
+#include "api/password_api.hpp"
 #include "api/require_auth.hpp"
 #include "api/token_issuer.hpp"
 #include "api/user_directory.hpp"
@@ -16,6 +17,8 @@
 #include "app/late_bound_wechat.hpp"
 #include "auth/data_cipher.hpp"
 #include "auth/jwt.hpp"
+#include "auth/login_throttle.hpp"
+#include "auth/password_hasher.hpp"
 #include "auth/revoked_sessions.hpp"
 #include "core/blocking_pool.hpp"
 #include "core/clock.hpp"
@@ -56,6 +59,8 @@ public:
     int run();
 
     [[nodiscard]] Config const& config() const { return cfg_; }
+    // For tests: counts the Argon2id runs, so that each login path can be shown to pay one.
+    [[nodiscard]] auth::PasswordHasher const& password_hasher() const { return hasher_; }
 
 private:
     void add_routes();
@@ -72,12 +77,18 @@ private:
     auth::JwtCodec jwt_;
     api::TokenIssuer issuer_;
     auth::RevokedSessions revoked_;
+    auth::PasswordHasher hasher_;
+    auth::LoginThrottle throttle_;
     api::UserDirectory users_;
     LateBoundWeChat wechat_;
+    wechat::AccessTokenCache access_tokens_;
     obs::MetricsRegistry registry_;
     obs::HttpMetrics http_metrics_;
     obs::CallbackGauge live_connections_;
     obs::CallbackGauge blocking_in_flight_;
+    obs::CallbackGauge hashing_in_flight_;
+    obs::CallbackGauge revoked_sessions_;
+    obs::CounterFamily auth_events_;
     http::TrustedProxies trusted_proxies_;
     http::ForwardedFor forwarded_for_;
     http::AccessLog access_log_;
@@ -85,6 +96,7 @@ private:
     api::RequireAuth require_auth_;
     api::OpsApi ops_;
     api::AuthApi auth_api_;
+    api::PasswordApi password_api_;
     api::UsersApi users_api_;
     api::UserWeChatApi user_wechat_api_;
     std::unique_ptr<EmbeddedSimulator> simulator_;

@@ -144,6 +144,24 @@ std::vector<Key> const& keys() {
          [](Config& c, auto const& key, auto const& v) { c.server.write_timeout = parse_ms(key, v, 100, 600000); }},
         {"WXLOGIN_SHUTDOWN_GRACE_MS", "how long requests in flight may finish after SIGTERM, ms (10000)",
          [](Config& c, auto const& key, auto const& v) { c.shutdown_grace = parse_ms(key, v, 0, 600000); }},
+        {"WXLOGIN_PASSWORD_OPSLIMIT", "Argon2id passes per password hash (2; at least 2)",
+         [](Config& c, auto const& key, auto const& v) { c.password.opslimit = parse_int(key, v, 2, 64); }},
+        {"WXLOGIN_PASSWORD_MEMLIMIT_KIB", "Argon2id memory per hash, KiB (32768; at least 19456 = OWASP's 19 MiB)",
+         [](Config& c, auto const& key, auto const& v) {
+             c.password.memlimit_kib = parse_int(key, v, 19456, 4 * 1024 * 1024);
+         }},
+        {"WXLOGIN_PASSWORD_THREADS", "threads hashing passwords (one per core)",
+         [](Config& c, auto const& key, auto const& v) { c.password.threads = parse_int(key, v, 1, 256); }},
+        {"WXLOGIN_PASSWORD_QUEUE", "password hashes queued or running per thread before 503 overloaded (4)",
+         [](Config& c, auto const& key, auto const& v) { c.password.queue_per_thread = parse_int(key, v, 1, 1024); }},
+        {"WXLOGIN_LOGIN_FREE_FAILURES", "failed password logins per account before lockouts start (5)",
+         [](Config& c, auto const& key, auto const& v) {
+             c.password.account_free_failures = parse_int(key, v, 1, 1000);
+         }},
+        {"WXLOGIN_LOGIN_ADDRESS_FREE_FAILURES", "failed password logins per client address before lockouts (20)",
+         [](Config& c, auto const& key, auto const& v) {
+             c.password.address_free_failures = parse_int(key, v, 1, 100000);
+         }},
         {"WXLOGIN_TRUSTED_PROXIES",
          "comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed (none)",
          [](Config& c, auto const& key, auto const& v) {

@@ -44,6 +44,16 @@ struct JwtConfig {
     std::int64_t leeway = 30;
 };
 
+// Argon2id cost and the hashing pool (auth::PasswordHasherConfig documents the measured defaults).
+struct PasswordConfig {
+    std::uint64_t opslimit = 2;
+    std::size_t memlimit_kib = 32 * 1024;
+    std::size_t threads = 0;  // 0: one per core
+    std::size_t queue_per_thread = 4;
+    std::uint32_t account_free_failures = 5;  // failed logins per account before lockouts start
+    std::uint32_t address_free_failures = 20;
+};
+
 struct Config {
     bool dev = false;
     std::vector<std::string> dev_defaults;  // what --dev filled in, announced at start
@@ -59,6 +69,7 @@ struct Config {
     std::string trusted_proxies;  // X-Forwarded-For is believed only from these peers
     std::string data_key;         // 32-byte key (64 hex) for the session_key at rest; default: HKDF of the JWT secret
     JwtConfig jwt;
+    PasswordConfig password;
     WeChatConfig wechat;
 };
 

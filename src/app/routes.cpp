@@ -13,6 +13,8 @@ void App::add_routes() {
     r.add(verb::get, "/metrics", route_to(ops_, &api::OpsApi::metrics));
 
     r.add(verb::post, "/api/v1/auth/wechat/login", route_to(auth_api_, &api::AuthApi::wechat_login));
+    r.add(verb::post, "/api/v1/auth/register", route_to(password_api_, &api::PasswordApi::register_account));
+    r.add(verb::post, "/api/v1/auth/login", route_to(password_api_, &api::PasswordApi::login));
     r.add(verb::post, "/api/v1/auth/refresh", route_to(auth_api_, &api::AuthApi::refresh));
     r.add(verb::post, "/api/v1/auth/logout", route_to(auth_api_, &api::AuthApi::logout), {&require_auth_});
     r.add(verb::post, "/api/v1/auth/logout-all", route_to(auth_api_, &api::AuthApi::logout_all), {&require_auth_});
@@ -20,6 +22,8 @@ void App::add_routes() {
     r.add(verb::get, "/api/v1/users/me", route_to(users_api_, &api::UsersApi::me), {&require_auth_});
     r.add(verb::patch, "/api/v1/users/me", route_to(users_api_, &api::UsersApi::update_me), {&require_auth_});
     r.add(verb::post, "/api/v1/users/me/wechat", route_to(user_wechat_api_, &api::UserWeChatApi::bind),
+          {&require_auth_});
+    r.add(verb::post, "/api/v1/users/me/phone", route_to(user_wechat_api_, &api::UserWeChatApi::phone),
           {&require_auth_});
 }
 

@@ -70,6 +70,23 @@ std::string_view string_field(json::object const& o, std::string_view key) {
     return v && v->is_string() ? std::string_view{v->get_string()} : std::string_view{};
 }
 
+bool is_digits(std::string const& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
+}
+
+// The phone fields as getuserphonenumber's phone_info and the legacy encrypted payload carry them.
+json::object phone_info_object(std::string const& pure_phone,
+                               std::string const& country_code,
+                               std::string const& watermark_app_id,
+                               std::int64_t now) {
+    std::string const full = country_code == "86" ? pure_phone : "+" + country_code + pure_phone;
+    json::object watermark{{"timestamp", now}, {"appid", watermark_app_id}};
+    return json::object{{"phoneNumber", full},
+                        {"purePhoneNumber", pure_phone},
+                        {"countryCode", country_code},
+                        {"watermark", std::move(watermark)}};
+}
+
 }  // namespace
 
 void throw_exception_from_error(SimulatorError const& e, boost::source_location const&) {
@@ -304,12 +321,7 @@ Simulator::Reply Simulator::phone_number(std::string_view access_token, std::str
         PhoneCode& pc = it->second;
         pc.used = true;
 
-        std::string const full = pc.country_code == "86" ? pc.pure_phone : "+" + pc.country_code + pc.pure_phone;
-        json::object watermark{{"timestamp", now}, {"appid", pc.app_id}};
-        json::object info{{"phoneNumber", full},
-                          {"purePhoneNumber", pc.pure_phone},
-                          {"countryCode", pc.country_code},
-                          {"watermark", std::move(watermark)}};
+        json::object info = phone_info_object(pc.pure_phone, pc.country_code, pc.app_id, now);
         return ok_reply(json::object{{"errcode", 0}, {"errmsg", "ok"}, {"phone_info", std::move(info)}});
     });
 }
@@ -343,11 +355,8 @@ result<std::string, SimulatorError> Simulator::mint_phone_code(std::string app_i
     std::lock_guard lock{mutex_};
     app_id = resolve_app(std::move(app_id));
     if (!knows_app(app_id)) return SimulatorError{"unknown app_id " + app_id};
-    auto digits = [](std::string const& s) {
-        return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
-    };
-    if (!digits(pure_phone) || pure_phone.size() > 20) return SimulatorError{"phone must be 1..20 digits"};
-    if (!digits(country_code) || country_code.size() > 4) return SimulatorError{"country_code must be 1..4 digits"};
+    if (!is_digits(pure_phone) || pure_phone.size() > 20) return SimulatorError{"phone must be 1..20 digits"};
+    if (!is_digits(country_code) || country_code.size() > 4) return SimulatorError{"country_code must be 1..4 digits"};
     std::string code;
     do {
         code = random_string(kAlnum, 64);
@@ -386,6 +395,39 @@ result<std::size_t, SimulatorError> Simulator::expire_access_token(std::string a
     stable_.erase(app_id);
     last_plain_.erase(app_id);
     return n;
+}
+
+result<std::size_t, SimulatorError> Simulator::revoke_access_token(std::string app_id) {
+    std::lock_guard lock{mutex_};
+    app_id = resolve_app(std::move(app_id));
+    if (!knows_app(app_id)) return SimulatorError{"unknown app_id " + app_id};
+    std::int64_t const now = clock_.now();
+    std::size_t n = 0;
+    for (auto& [token, state] : tokens_) {
+        if (state.app_id != app_id || state.revoked || state.expires_at <= now) continue;
+        state.revoked = true;
+        ++n;
+    }
+    stable_.erase(app_id);
+    last_plain_.erase(app_id);
+    return n;
+}
+
+result<EncryptedData, SimulatorError> Simulator::encrypt_phone_number(std::string app_id,
+                                                                      std::string const& openid,
+                                                                      std::string pure_phone,
+                                                                      std::string country_code,
+                                                                      std::string watermark_app_id) {
+    std::lock_guard lock{mutex_};
+    app_id = resolve_app(std::move(app_id));
+    if (!knows_app(app_id)) return SimulatorError{"unknown app_id " + app_id};
+    if (!is_digits(pure_phone) || pure_phone.size() > 20) return SimulatorError{"phone must be 1..20 digits"};
+    if (!is_digits(country_code) || country_code.size() > 4) return SimulatorError{"country_code must be 1..4 digits"};
+    auto user = users_.find({app_id, openid});
+    if (user == users_.end()) return SimulatorError{"no login code was minted for this openid"};
+    if (watermark_app_id.empty()) watermark_app_id = app_id;
+    json::object info = phone_info_object(pure_phone, country_code, watermark_app_id, clock_.now());
+    return encrypt_open_data(user->second.session_key, json::serialize(info));
 }
 
 void Simulator::reset() {

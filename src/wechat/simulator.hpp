@@ -16,6 +16,7 @@
 
 #include "core/clock.hpp"
 #include "core/task.hpp"
+#include "wechat/open_data.hpp"
 #include "wechat/wechat_api.hpp"
 
 namespace wx::wechat {
@@ -110,6 +111,17 @@ public:
     // Every access token of the app (stable and plain) answers 42001 from now on, and the next
     // stable_token call issues a new one. Returns the number of tokens expired.
     result<std::size_t, SimulatorError> expire_access_token(std::string app_id);
+    // Like expire_access_token, but the tokens answer 40001, as after a force_refresh elsewhere.
+    // Returns the number of tokens revoked.
+    result<std::size_t, SimulatorError> revoke_access_token(std::string app_id);
+    // A legacy getPhoneNumber payload (encryptedData + iv) for a user who has a login code minted,
+    // encrypted under the session_key of the user's latest code (the one jscode2session answers).
+    // watermark_app_id empty = the app itself; another value lets tests exercise the check.
+    [[nodiscard]] result<EncryptedData, SimulatorError> encrypt_phone_number(std::string app_id,
+                                                                             std::string const& openid,
+                                                                             std::string pure_phone,
+                                                                             std::string country_code = "86",
+                                                                             std::string watermark_app_id = {});
     // Forgets codes, users, tokens, faults and counters; keeps the registered apps.
     void reset();
 

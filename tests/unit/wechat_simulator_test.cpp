@@ -7,8 +7,11 @@
 #include <boost/json/value.hpp>
 #include <string>
 
+#include "api/wechat_sim_api.hpp"
 #include "core/clock.hpp"
+#include "support/run_sync.hpp"
 #include "wechat/client.hpp"
+#include "wechat/open_data.hpp"
 #include "wechat/simulator.hpp"
 
 namespace wx::wechat {
@@ -330,6 +333,122 @@ TEST_F(SimulatorTest, CountersAndReset) {
     auto again = sim_.mint_login_code("wxA");  // registered apps survive a reset
     ASSERT_TRUE(again);
     EXPECT_EQ(errcode_of(exchange(minted->code)), errcode::invalid_code);
+}
+
+TEST_F(SimulatorTest, RevokeAccessTokenMakesPhoneCallsAnswer40001) {
+    std::string const token = stable_token();
+    std::string const other_app = stable_token("wxB");
+    auto revoked = sim_.revoke_access_token("wxA");
+    ASSERT_TRUE(revoked);
+    EXPECT_EQ(*revoked, 1u);
+    auto code = sim_.mint_phone_code("wxA", "13800000000");
+    EXPECT_EQ(phone_errcode(token, *code), errcode::invalid_credential);
+    std::string const next = stable_token();
+    EXPECT_NE(next, token);
+    EXPECT_EQ(phone_errcode(next, *code), 0);
+    auto code_b = sim_.mint_phone_code("wxB", "13800000000");
+    EXPECT_EQ(phone_errcode(other_app, *code_b), 0);  // other apps keep theirs
+    EXPECT_EQ(*sim_.revoke_access_token("wxA"), 1u);  // only live tokens count
+    EXPECT_FALSE(sim_.revoke_access_token("wxZ"));
+}
+
+TEST_F(SimulatorTest, EncryptedPhoneDecryptsWithTheSessionKeyOfTheLatestLogin) {
+    auto minted = sim_.mint_login_code("wxA", "oPhoneUser");
+    auto session = parse_session(exchange(minted->code).body);
+    ASSERT_TRUE(session);
+    auto sealed = sim_.encrypt_phone_number("wxA", "oPhoneUser", "13812345678");
+    ASSERT_TRUE(sealed);
+    auto info = decrypt_phone_number(session->session_key, sealed->encrypted_data, sealed->iv, "wxA");
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->phone_number, "13812345678");
+    EXPECT_EQ(info->pure_phone_number, "13812345678");
+    EXPECT_EQ(info->country_code, "86");
+    EXPECT_EQ(decrypt_phone_number(session->session_key, sealed->encrypted_data, sealed->iv, "wxB").error(),
+              OpenDataErrc::decrypt_failed);
+
+    // A new wx.login rotates the key: a payload sealed now no longer opens with the stored one.
+    auto again = sim_.mint_login_code("wxA", "oPhoneUser");
+    auto resealed = sim_.encrypt_phone_number("wxA", "oPhoneUser", "13812345678");
+    EXPECT_EQ(decrypt_phone_number(session->session_key, resealed->encrypted_data, resealed->iv, "wxA").error(),
+              OpenDataErrc::decrypt_failed);
+    EXPECT_TRUE(decrypt_phone_number(again->session_key, resealed->encrypted_data, resealed->iv, "wxA"));
+}
+
+TEST_F(SimulatorTest, EncryptedPhoneCarriesCountryAndWatermarkOverrides) {
+    auto minted = sim_.mint_login_code("", "oPhoneUser2");
+    auto foreign = sim_.encrypt_phone_number("", "oPhoneUser2", "5551234567", "1");
+    ASSERT_TRUE(foreign);
+    auto info = decrypt_phone_number(minted->session_key, foreign->encrypted_data, foreign->iv, "wxA");
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->phone_number, "+15551234567");
+    EXPECT_EQ(info->country_code, "1");
+
+    auto forged = sim_.encrypt_phone_number("wxA", "oPhoneUser2", "13812345678", "86", "wxEvil");
+    ASSERT_TRUE(forged);
+    EXPECT_FALSE(decrypt_phone_number(minted->session_key, forged->encrypted_data, forged->iv, "wxA"));
+    auto opened = decrypt_open_data(minted->session_key, forged->encrypted_data, forged->iv, "wxEvil");
+    ASSERT_TRUE(opened);
+    EXPECT_EQ(opened->at("watermark").at("timestamp").as_int64(), kStart);
+}
+
+TEST_F(SimulatorTest, EncryptedPhoneNeedsAKnownUserAndAValidPhone) {
+    (void)sim_.mint_login_code("wxA", "oKnown");
+    EXPECT_FALSE(sim_.encrypt_phone_number("wxA", "oStranger", "13812345678"));
+    EXPECT_FALSE(sim_.encrypt_phone_number("wxB", "oKnown", "13812345678"));  // users are per app
+    EXPECT_FALSE(sim_.encrypt_phone_number("wxZ", "oKnown", "13812345678"));
+    EXPECT_FALSE(sim_.encrypt_phone_number("wxA", "oKnown", "138-1234"));
+    EXPECT_FALSE(sim_.encrypt_phone_number("wxA", "oKnown", "13812345678", "+86"));
+    EXPECT_TRUE(sim_.encrypt_phone_number("wxA", "oKnown", "13812345678"));
+}
+
+// The HTTP face of the new control endpoints, called directly (no sockets).
+class SimulatorControlTest : public SimulatorTest {
+protected:
+    api::WeChatSimApi api_{sim_};
+
+    static http::Request post(std::string target, std::string body) {
+        http::Request req{http::verb::post, target, 11};
+        req.set(http::bhttp::field::content_type, "application/json");
+        req.body() = std::move(body);
+        req.prepare_payload();
+        return req;
+    }
+    template <class Handler>
+    http::Response call(Handler handler, http::Request req) {
+        http::RequestContext ctx;
+        ctx.request_id = "test";
+        return test::run_sync((api_.*handler)(req, ctx));
+    }
+};
+
+TEST_F(SimulatorControlTest, EncryptedPhoneEndpoint) {
+    auto minted = sim_.mint_login_code("wxA", "oHttpUser");
+    auto res = call(&api::WeChatSimApi::control_encrypted_phone,
+                    post("/control/encrypted-phone", R"({"openid":"oHttpUser","phone":"13812345678"})"));
+    ASSERT_EQ(res.result(), http::status::ok) << res.body();
+    auto o = json::parse(res.body()).as_object();
+    auto info = decrypt_phone_number(minted->session_key, text(o.at("encrypted_data")), text(o.at("iv")), "wxA");
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->pure_phone_number, "13812345678");
+
+    auto unknown = call(&api::WeChatSimApi::control_encrypted_phone,
+                        post("/control/encrypted-phone", R"({"openid":"oNobody","phone":"13812345678"})"));
+    EXPECT_EQ(unknown.result(), http::status::bad_request);
+    auto missing = call(&api::WeChatSimApi::control_encrypted_phone,
+                        post("/control/encrypted-phone", R"({"phone":"13812345678"})"));
+    EXPECT_EQ(missing.result(), http::status::bad_request);
+}
+
+TEST_F(SimulatorControlTest, RevokeAccessTokenEndpoint) {
+    std::string const token = stable_token();
+    auto res = call(&api::WeChatSimApi::control_revoke_access_token, post("/control/revoke-access-token", ""));
+    ASSERT_EQ(res.result(), http::status::ok) << res.body();
+    EXPECT_EQ(json::parse(res.body()).at("revoked").to_number<std::int64_t>(), 1);
+    auto code = sim_.mint_phone_code("wxA", "13800000000");
+    EXPECT_EQ(phone_errcode(token, *code), errcode::invalid_credential);
+    auto bad = call(&api::WeChatSimApi::control_revoke_access_token,
+                    post("/control/revoke-access-token", R"({"app_id":"wxZ"})"));
+    EXPECT_EQ(bad.result(), http::status::bad_request);
 }
 
 }  // namespace

@@ -1,0 +1,150 @@
+#include "api/password_api.hpp"
+
+#include <sodium.h>
+
+#include "api/error_mapping.hpp"
+#include "auth/credential_rules.hpp"
+#include "http/json_body.hpp"
+#include "http/response.hpp"
+#include "obs/log.hpp"
+
+namespace wx::api {
+namespace {
+
+using http::ApiError;
+using http::ErrorCode;
+
+http::Response fail(ApiError const& e, http::Request const& req, http::RequestContext const& ctx) {
+    return http::error_response(e, ctx.request_id, req.version(), req.keep_alive());
+}
+
+// Wipes a password copy when the handler leaves, whichever way it leaves.
+struct Wiped {
+    std::optional<std::string>& s;
+    ~Wiped() {
+        if (s) sodium_memzero(s->data(), s->size());
+    }
+};
+
+// Generous outer bounds for the JSON fields; the precise rules (and their reasons) come from
+// auth/credential_rules so that register and login can never disagree.
+constexpr std::size_t kFieldMax = 1024;
+
+}  // namespace
+
+Task<http::Response> PasswordApi::register_account(http::Request& req, http::RequestContext& ctx) {
+    auto body = http::parse_json_object(req);
+    if (!body) co_return fail(body.error(), req, ctx);
+    http::FieldReader fields{*body};
+    auto username = fields.string("username", true, 1, kFieldMax);
+    auto password = fields.string("password", true, 1, kFieldMax);
+    Wiped wipe{password};
+    auto email = fields.string("email", false, 0, kFieldMax);
+    if (email && email->empty()) email.reset();  // "" means no address, like null
+    if (username)
+        if (auto why = auth::username_problem(*username)) fields.fail("username", *why);
+    if (password)
+        if (auto why = auth::password_problem(*password)) fields.fail("password", *why);
+    if (email)
+        if (auto why = auth::email_problem(*email)) fields.fail("email", *why);
+    if (!fields.ok()) co_return fail(fields.error(), req, ctx);
+
+    store::NewPasswordUser user;
+    user.username = std::move(*username);
+    user.username_key = auth::username_key(user.username);
+    if (email) {
+        user.email_key = auth::email_key(*email);
+        user.email = std::move(*email);
+    }
+    // A taken name is answered before paying for a hash; the transaction below checks again.
+    auto taken = co_await d_.db.credentials(user.username_key, false);
+    if (!taken) co_return fail(to_api_error(taken.error()), req, ctx);
+    if (*taken) co_return fail(ApiError{ErrorCode::username_taken}, req, ctx);
+
+    auto hashed = co_await d_.hasher.hash(*password);
+    if (!hashed) co_return fail(to_api_error(hashed.error()), req, ctx);
+    user.password_hash = std::move(*hashed);
+    SessionGrant grant = d_.issuer.new_session();
+    user.session = grant.row;
+    user.now = d_.clock.now();
+    auto outcome = co_await d_.db.register_user(std::move(user));
+    if (!outcome) co_return fail(to_api_error(outcome.error()), req, ctx);
+    switch (outcome->verdict) {
+        case store::RegisterVerdict::username_taken:
+            co_return fail(ApiError{ErrorCode::username_taken}, req, ctx);
+        case store::RegisterVerdict::email_taken:
+            co_return fail(ApiError{ErrorCode::email_taken}, req, ctx);
+        case store::RegisterVerdict::created:
+            break;
+    }
+    d_.users.put(outcome->user);
+    obs::log_info("user_registered", {{"user_id", outcome->user.id}});
+    auto pair = d_.issuer.token_pair(outcome->user, grant.row.id, grant.refresh_token, grant.row.expires_at,
+                                     grant.row.access_expires_at, true);
+    co_return http::json_response(http::status::created, pair, req);
+}
+
+Task<http::Response> PasswordApi::login(http::Request& req, http::RequestContext& ctx) {
+    auto body = http::parse_json_object(req);
+    if (!body) co_return fail(body.error(), req, ctx);
+    http::FieldReader fields{*body};
+    auto identifier = fields.string("username", true, 1, kFieldMax);
+    auto password = fields.string("password", true, 1, kFieldMax);
+    Wiped wipe{password};
+    if (!fields.ok()) co_return fail(fields.error(), req, ctx);
+
+    bool by_email = auth::is_email_identifier(*identifier);
+    std::string key = by_email ? auth::email_key(*identifier) : auth::username_key(*identifier);
+    auth::LoginKeys keys{key, ctx.client_address};
+    // A locked key is refused before the password is looked at, so a lockout never tells an
+    // attacker whether a guess was right.
+    if (auto wait = d_.throttle.check(keys)) {
+        d_.locked_logins.add();
+        ApiError e{ErrorCode::too_many_attempts};
+        e.retry_after_seconds = static_cast<int>(wait->count());
+        co_return fail(e, req, ctx);
+    }
+    if (auth::password_too_long(*password)) {
+        d_.throttle.record_failure(keys);
+        d_.failed_logins.add();
+        co_return fail(ApiError{ErrorCode::invalid_credentials}, req, ctx);
+    }
+
+    auto account = co_await d_.db.credentials(key, by_email);
+    if (!account) co_return fail(to_api_error(account.error()), req, ctx);
+    // Unknown users, WeChat-only accounts and disabled accounts all verify against the dummy
+    // hash: one Argon2id run on every path, one answer for every failure.
+    std::optional<std::string> stored;
+    if (*account && !(*account)->disabled) stored = (*account)->password_hash;
+    auto verdict = co_await d_.hasher.verify(*password, std::move(stored));
+    if (!verdict) co_return fail(to_api_error(verdict.error()), req, ctx);
+    if (!verdict->match) {
+        d_.throttle.record_failure(keys);
+        d_.failed_logins.add();
+        co_return fail(ApiError{ErrorCode::invalid_credentials}, req, ctx);
+    }
+    d_.throttle.record_success(keys);
+    co_return co_await start_session((*account)->user_id, verdict->needs_rehash, password, req, ctx);
+}
+
+Task<http::Response> PasswordApi::start_session(std::int64_t user_id,
+                                                bool rehash,
+                                                std::optional<std::string> password,
+                                                http::Request& req,
+                                                http::RequestContext& ctx) {
+    Wiped wipe{password};
+    if (rehash) {
+        // Best effort: the login succeeds either way, and the next one tries again.
+        auto fresh = co_await d_.hasher.hash(*password);
+        if (fresh) (void)co_await d_.db.set_password_hash(user_id, std::move(*fresh), d_.clock.now());
+    }
+    SessionGrant grant = d_.issuer.new_session();
+    auto user = co_await d_.db.start_session(user_id, grant.row);
+    if (!user) co_return fail(to_api_error(user.error()), req, ctx);
+    d_.users.put(*user);
+    auto pair = d_.issuer.token_pair(*user, grant.row.id, grant.refresh_token, grant.row.expires_at,
+                                     grant.row.access_expires_at, false);
+    co_return http::json_response(http::status::ok, pair, req);
+}
+
+}  // namespace wx::api

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "api/token_issuer.hpp"
+#include "api/user_directory.hpp"
+#include "auth/login_throttle.hpp"
+#include "auth/password_hasher.hpp"
+#include "core/clock.hpp"
+#include "http/pipeline.hpp"
+#include "obs/metrics.hpp"
+#include "store/database.hpp"
+
+namespace wx::api {
+
+// Username/password accounts: POST /auth/register and POST /auth/login. Argon2id runs on the
+// hasher's own bounded pool; unknown users cost one dummy verification like a wrong password;
+// repeated failures per account and per client address lock out with 429.
+// Thread safety: handlers may run concurrently.
+class PasswordApi {
+public:
+    struct Deps {
+        store::Database& db;
+        UserDirectory& users;
+        TokenIssuer const& issuer;
+        auth::PasswordHasher& hasher;
+        auth::LoginThrottle& throttle;
+        Clock const& clock;
+        obs::Counter& failed_logins;  // wrong password or unknown user
+        obs::Counter& locked_logins;  // refused with 429 before the password was checked
+    };
+    explicit PasswordApi(Deps deps) : d_(deps) {}
+
+    Task<http::Response> register_account(http::Request& req, http::RequestContext& ctx);
+    Task<http::Response> login(http::Request& req, http::RequestContext& ctx);
+
+private:
+    // A successful login: a new session and its TokenPair (a fresh hash first when the stored
+    // one uses weaker parameters than configured).
+    Task<http::Response> start_session(std::int64_t user_id,
+                                       bool rehash,
+                                       std::optional<std::string> password,
+                                       http::Request& req,
+                                       http::RequestContext& ctx);
+    Deps d_;
+};
+
+}  // namespace wx::api
