@@ -1,9 +1,12 @@
-// Micro-benchmarks of what every authenticated request pays: token verification, routing,
-// metrics, the User JSON. Run: build/bench/wx_micro_bench (scripts/bench runs it too).
+// Micro-benchmarks of what every authenticated request pays: token verification, the revocation
+// check, routing, metrics, the User JSON. Run: build/bench/wx_micro_bench (scripts/bench runs it too).
 #include <benchmark/benchmark.h>
 
 #include "api/user_json.hpp"
+#include "auth/ed25519_keys.hpp"
 #include "auth/jwt.hpp"
+#include "auth/refresh_token.hpp"
+#include "auth/revoked_sessions.hpp"
 #include "core/clock.hpp"
 #include "http/router.hpp"
 #include "obs/metrics.hpp"
@@ -12,6 +15,13 @@ namespace {
 
 wx::TestClock g_clock{1'800'000'000};
 wx::auth::JwtCodec g_jwt{std::string(48, 'k'), wx::auth::JwtSettings{}, g_clock};
+// The published RFC 8037 Appendix A.1 test key: fine for a benchmark, never for a deployment.
+constexpr std::string_view kEd25519Pem =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
+    "-----END PRIVATE KEY-----\n";
+wx::auth::JwtCodec g_eddsa{wx::auth::Ed25519KeySet::from_pem(kEd25519Pem, "RFC 8037 A.1"), wx::auth::JwtSettings{},
+                           g_clock};
 
 wx::auth::Claims sample_claims() {
     wx::auth::Claims c;
@@ -35,6 +45,29 @@ void BM_JwtVerify(benchmark::State& state) {
     for (auto _ : state) benchmark::DoNotOptimize(g_jwt.verify(token));
 }
 BENCHMARK(BM_JwtVerify);
+
+void BM_EdDSASign(benchmark::State& state) {
+    auto c = sample_claims();
+    for (auto _ : state) benchmark::DoNotOptimize(g_eddsa.sign(c));
+}
+BENCHMARK(BM_EdDSASign)->Name("EdDSA sign");
+
+void BM_EdDSAVerify(benchmark::State& state) {
+    std::string token = g_eddsa.sign(sample_claims());
+    for (auto _ : state) benchmark::DoNotOptimize(g_eddsa.verify(token));
+}
+BENCHMARK(BM_EdDSAVerify)->Name("EdDSA verify");
+
+// The per-request revocation check of RequireAuth: a session id looked up among revoked ones.
+// Arg 0: nothing revoked (the common case, one atomic load); otherwise that many revoked
+// sessions, and the id looked up is not among them (a live session: the full hash lookup).
+void BM_RevocationCheck(benchmark::State& state) {
+    wx::auth::RevokedSessions revoked{g_clock};
+    for (std::int64_t i = 0; i < state.range(0); ++i) revoked.revoke(wx::auth::new_id(), g_clock.now() + 3600);
+    std::string const sid = wx::auth::new_id();
+    for (auto _ : state) benchmark::DoNotOptimize(revoked.contains(sid));
+}
+BENCHMARK(BM_RevocationCheck)->Arg(0)->Arg(1000)->Arg(100000);
 
 void BM_RouterMatch(benchmark::State& state) {
     wx::http::Router router{{}, nullptr};

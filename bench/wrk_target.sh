@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One wxlogin load run, step for step like ../shared/peers/bench/run.sh (fake WeChat upstream,
 # warm-up, peak-RSS reset, measured wrk run per scenario, one SUMMARY line each), except that the
-# token comes from a WeChat login: wxlogin has no password registration yet.
+# token comes from a WeChat login. One extra scenario, users_me_pw20, is /users/me while a second
+# load sends 20 password logins a second (Argon2id at the default cost) beside it.
 #
 #   FAKEWX=path/to/fakewx LUA_DIR=path/to/peers/bench/lua bench/wrk_target.sh [--name N] BASE_URL 'COMMAND'
 #
@@ -40,19 +41,33 @@ token=$(curl -s -m 10 -H 'Content-Type: application/json' -d "{\"code\":\"${CODE
   sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 [[ -n $token ]] || { echo "wrk_target: WeChat login failed" >&2; exit 1; }
 
+curl -s -m 10 -o /dev/null -H 'Content-Type: application/json' \
+  -d '{"username":"benchpw","password":"bench password 123"}' "$base/api/v1/auth/register"
+# 20 password logins a second until killed: one curl every 50 ms, each in the background.
+password_load() {
+  while :; do
+    curl -s -o /dev/null -m 5 -H 'Content-Type: application/json' \
+      -d '{"username":"benchpw","password":"bench password 123"}' "$base/api/v1/auth/login" &
+    sleep 0.05
+  done
+}
+
 cpu_ticks() { sed 's/^.*) //' /proc/"$1"/stat | awk '{print $12 + $13}'; }
 HZ=$(getconf CLK_TCK)
-for sc in users_me wx_login healthz; do
+for sc in users_me wx_login healthz users_me_pw20; do
   case $sc in
-    users_me) url=$base/api/v1/users/me; script=$LUA_DIR/report.lua; hdr=(-H "Authorization: Bearer $token") ;;
+    users_me | users_me_pw20) url=$base/api/v1/users/me; script=$LUA_DIR/report.lua; hdr=(-H "Authorization: Bearer $token") ;;
     wx_login) url=$base/api/v1/auth/wechat/login; script=$LUA_DIR/login.lua; hdr=() ;;
     healthz) url=$base/healthz; script=$LUA_DIR/report.lua; hdr=() ;;
   esac
   wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$script" "${hdr[@]}" "$url" >/dev/null 2>&1 || true
   echo 5 >/proc/"$spid"/clear_refs 2>/dev/null || true
+  loadpid=""
+  if [[ $sc == users_me_pw20 ]]; then password_load & loadpid=$!; fi
   c0=$(cpu_ticks "$spid")
   wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$script" "${hdr[@]}" "$url" >"$tmp/wrk_$sc.txt" 2>&1
   c1=$(cpu_ticks "$spid")
+  if [[ -n $loadpid ]]; then kill "$loadpid" 2>/dev/null; wait "$loadpid" 2>/dev/null || true; fi
   hwm=$(awk '/^VmHWM:/{print $2}' /proc/"$spid"/status)
   eval "$(grep '^RESULT ' "$tmp/wrk_$sc.txt" | tail -1 | sed 's/^RESULT //' | tr ' ' '\n' | sed 's/^/r_/')"
   line=$(awk -v a="$r_requests" -v c=$((c1 - c0)) -v hz="$HZ" -v rps="$r_rps" -v p50="$r_p50_us" -v p99="$r_p99_us" -v hwm="$hwm" \

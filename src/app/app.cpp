@@ -12,16 +12,20 @@ namespace wx::app {
 
 namespace {
 
-// Settings this build accepts but cannot honour yet must stop the start, never be ignored: an
-// ignored key file would leave tokens signed with an empty HS256 secret.
+// Settings this build accepts but cannot honour yet must stop the start, never be ignored.
 Config const& supported(Config const& cfg) {
-    if (!cfg.jwt.key_file.empty())
-        throw std::runtime_error(
-            "WXLOGIN_JWT_KEY_FILE: EdDSA is not supported by this build yet; use WXLOGIN_JWT_SECRET");
     if (!cfg.redis_url.empty())
         throw std::runtime_error(
             "WXLOGIN_REDIS_URL: Redis is not supported by this build yet; unset it for in-process stores");
     return cfg;
+}
+
+// EdDSA with the key file's keys when one is configured, HS256 with the secret otherwise.
+auth::JwtCodec make_jwt(Config const& cfg, Clock const& clock) {
+    auth::JwtSettings settings{cfg.jwt.issuer, cfg.jwt.audience, cfg.jwt.leeway};
+    if (!cfg.jwt.key_file.empty())
+        return auth::JwtCodec{auth::Ed25519KeySet::load_file(cfg.jwt.key_file), std::move(settings), clock};
+    return auth::JwtCodec{cfg.jwt.secret, std::move(settings), clock};
 }
 
 auth::PasswordHasherConfig hasher_config(PasswordConfig const& p) {
@@ -56,7 +60,7 @@ App::App(Config cfg, Clock const& clock)
       blocking_("blocking", cfg_.blocking_threads, cfg_.blocking_queue),
       db_(open_database(cfg_.database_url, blocking_)),
       cipher_(make_cipher(cfg_)),
-      jwt_(cfg_.jwt.secret, auth::JwtSettings{cfg_.jwt.issuer, cfg_.jwt.audience, cfg_.jwt.leeway}, clock_),
+      jwt_(make_jwt(cfg_, clock_)),
       issuer_(jwt_, clock_, cfg_.jwt.access_ttl, cfg_.jwt.refresh_ttl),
       revoked_(clock_),
       hasher_(hasher_config(cfg_.password)),
@@ -91,6 +95,7 @@ App::App(Config cfg, Clock const& clock)
                                            auth_events_.with({"password_login_failed"}),
                                            auth_events_.with({"password_login_locked"})}),
       users_api_(users_, *db_, clock_),
+      jwks_api_(jwt_.jwks_json()),
       user_wechat_api_(
           api::UserWeChatApi::Deps{wechat_, access_tokens_, wechat_credentials(cfg_), *db_, users_, cipher_, clock_}),
       router_(global_middleware(), &http_metrics_),

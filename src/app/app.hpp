@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "api/auth_api.hpp"
+#include "api/jwks_api.hpp"
 #include "api/ops_api.hpp"
 #include "api/password_api.hpp"
 #include "api/require_auth.hpp"
@@ -98,6 +99,7 @@ private:
     api::AuthApi auth_api_;
     api::PasswordApi password_api_;
     api::UsersApi users_api_;
+    api::JwksApi jwks_api_;
     api::UserWeChatApi user_wechat_api_;
     std::unique_ptr<EmbeddedSimulator> simulator_;
     http::Router router_;

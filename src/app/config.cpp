@@ -245,6 +245,10 @@ void fill_dev_defaults(Config& c) {
         c.jwt.secret = random_hex(32);
         c.dev_defaults.push_back("WXLOGIN_JWT_SECRET: a random secret (tokens die with this process)");
     }
+    if (!c.jwt.key_file.empty() && c.data_key.empty()) {
+        c.data_key = random_hex(32);
+        c.dev_defaults.push_back("WXLOGIN_DATA_KEY: a random key (stored session_keys die with this process)");
+    }
     bool const listed_apps = !c.wechat.apps.empty();
     auto& app = c.wechat.primary;
     bool const explicit_base = c.wechat.api_base != "https://api.weixin.qq.com";
@@ -281,6 +285,11 @@ void validate(Config& c) {
     } else {
         std::ifstream probe(c.jwt.key_file);
         if (!probe) throw ConfigError("WXLOGIN_JWT_KEY_FILE", "cannot read " + c.jwt.key_file);
+        // The data key cannot come from a key that rotates: stored session_keys would stop opening.
+        if (c.data_key.empty())
+            throw ConfigError("WXLOGIN_DATA_KEY",
+                              "is required with WXLOGIN_JWT_KEY_FILE (64 hex chars, e.g. "
+                              "`openssl rand -hex 32`), or serve --dev");
     }
     if (c.wechat.apps.empty() || c.wechat.apps.front().app_id.empty())
         throw ConfigError("WXLOGIN_WECHAT_APPID", "is required (or serve --dev)");

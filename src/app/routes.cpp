@@ -11,6 +11,8 @@ void App::add_routes() {
     r.add(verb::get, "/healthz", route_to(ops_, &api::OpsApi::healthz));
     r.add(verb::get, "/readyz", route_to(ops_, &api::OpsApi::readyz));
     r.add(verb::get, "/metrics", route_to(ops_, &api::OpsApi::metrics));
+    if (jwt_.algorithm() == "EdDSA")
+        r.add(verb::get, "/.well-known/jwks.json", route_to(jwks_api_, &api::JwksApi::get));
 
     r.add(verb::post, "/api/v1/auth/wechat/login", route_to(auth_api_, &api::AuthApi::wechat_login));
     r.add(verb::post, "/api/v1/auth/register", route_to(password_api_, &api::PasswordApi::register_account));

@@ -2,15 +2,19 @@
 
 #include <sodium.h>
 
+#include <boost/json/array.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <stdexcept>
 
 #include "auth/encoding.hpp"
 
 namespace wx::auth {
 namespace {
+
+constexpr std::size_t kEd25519SignatureChars = 86;  // 64 bytes of base64url without padding
 
 class JwtCategory final : public boost::system::error_category {
 public:
@@ -72,8 +76,23 @@ boost::system::error_category const& jwt_category() noexcept {
 }
 
 JwtCodec::JwtCodec(std::string hs256_secret, JwtSettings settings, Clock const& clock)
-    : mac_(bytes_of(hs256_secret)), settings_(std::move(settings)), clock_(clock) {
-    header_b64_ = base64url_encode(bytes_of(R"({"alg":"HS256","typ":"JWT"})"));
+    : mac_(std::in_place, bytes_of(hs256_secret)), settings_(std::move(settings)), clock_(clock) {
+    headers_b64_.push_back(base64url_encode(bytes_of(R"({"alg":"HS256","typ":"JWT"})")));
+}
+
+JwtCodec::JwtCodec(Ed25519KeySet keys, JwtSettings settings, Clock const& clock)
+    : ed25519_(std::move(keys)), settings_(std::move(settings)), clock_(clock) {
+    if (ed25519_->keys().empty()) throw std::invalid_argument("JwtCodec needs at least one Ed25519 key");
+    boost::json::array jwks;
+    for (auto const& k : ed25519_->keys()) {
+        std::string header = R"({"alg":"EdDSA","typ":"JWT","kid":")" + k.kid() + R"("})";
+        headers_b64_.push_back(base64url_encode(bytes_of(header)));
+        jwks.push_back(boost::json::object{
+            {"kty", "OKP"}, {"crv", "Ed25519"}, {"x", k.x()}, {"kid", k.kid()}, {"use", "sig"}, {"alg", "EdDSA"}});
+    }
+    boost::json::object doc;
+    doc["keys"] = std::move(jwks);
+    jwks_json_ = boost::json::serialize(doc);
 }
 
 std::string JwtCodec::sign(Claims const& c) const {
@@ -86,12 +105,12 @@ std::string JwtCodec::sign(Claims const& c) const {
     payload["jti"] = c.jti;
     payload["sid"] = c.sid;
     payload["role"] = c.role;
-    std::string token = header_b64_;
+    std::string token = headers_b64_.front();
     token += '.';
     token += base64url_encode(bytes_of(boost::json::serialize(payload)));
-    auto mac = mac_.mac(token);
+    std::string signature = mac_ ? base64url_encode(mac_->mac(token)) : base64url_encode(ed25519_->sign(token));
     token += '.';
-    token += base64url_encode(mac);
+    token += signature;
     return token;
 }
 
@@ -104,18 +123,40 @@ result<Claims> JwtCodec::verify(std::string_view token) const {
     std::string_view signing_input = token.substr(0, dot2);
     std::string_view signature = token.substr(dot2 + 1);
 
-    // Only the exact header we issue is accepted: alg "none", another alg or any added field
-    // (kid, jku, jwk...) never reaches signature checking.
-    if (header != header_b64_) {
+    // Only the exact headers we issue are accepted: alg "none", another alg (HS256 under EdDSA
+    // included, whatever its key), an unknown kid or any added field (jku, jwk...) never reaches
+    // signature checking. The header picks the key.
+    std::size_t key = 0;
+    while (key < headers_b64_.size() && header != headers_b64_[key]) ++key;
+    if (key == headers_b64_.size()) {
         auto raw = base64url_decode(header);
         return make_error_code(raw ? JwtErrc::bad_algorithm : JwtErrc::malformed);
     }
-    // Compare encodings, not decodings: our encoding is canonical, so equal MACs have equal text.
-    std::string expected = base64url_encode(mac_.mac(signing_input));
-    if (signature.size() != expected.size() || sodium_memcmp(signature.data(), expected.data(), expected.size()) != 0)
-        return make_error_code(JwtErrc::bad_signature);
+    if (mac_) {
+        // Compare encodings, not decodings: our encoding is canonical, so equal MACs have equal text.
+        std::string expected = base64url_encode(mac_->mac(signing_input));
+        if (signature.size() != expected.size() ||
+            sodium_memcmp(signature.data(), expected.data(), expected.size()) != 0)
+            return make_error_code(JwtErrc::bad_signature);
+    } else {
+        // Decoded on the stack; libsodium's decoder, like ours, refuses non-canonical text, so one
+        // signature has one encoding.
+        std::array<unsigned char, Ed25519PublicKey::kSignatureSize> sig{};
+        std::size_t len = 0;
+        char const* end = nullptr;
+        if (signature.size() != kEd25519SignatureChars ||
+            sodium_base642bin(sig.data(), sig.size(), signature.data(), signature.size(), nullptr, &len, &end,
+                              sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+            len != sig.size() || end != signature.data() + signature.size() ||
+            !ed25519_->keys()[key].verify(signing_input, sig))
+            return make_error_code(JwtErrc::bad_signature);
+    }
+    return check_claims(token.substr(dot1 + 1, dot2 - dot1 - 1));
+}
 
-    auto payload_text = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
+// The claim checks every signed token passes through, whichever the algorithm.
+result<Claims> JwtCodec::check_claims(std::string_view payload_b64) const {
+    auto payload_text = base64url_decode(payload_b64);
     if (!payload_text) return make_error_code(JwtErrc::malformed);
     // Claims are small: parse them into stack memory instead of the heap.
     unsigned char arena[2048];

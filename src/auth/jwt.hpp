@@ -1,7 +1,8 @@
 #pragma once
-// Access tokens: JWTs (RFC 7519) signed with HS256. Verification accepts exactly the configured
-// algorithm and header, checks the signature in constant time, then exp, iat/nbf (with leeway),
-// iss and aud.
+// Access tokens: JWTs (RFC 7519) signed with HS256 or, when an Ed25519 key file is configured,
+// EdDSA (RFC 8037) with a `kid`. Verification accepts exactly the header segments we issue (no
+// algorithm negotiation: alg confusion and `none` cannot reach a signature check), checks the
+// signature, then exp, iat/nbf (with leeway), iss and aud.
 
 #include <boost/system/error_category.hpp>
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/ed25519_keys.hpp"
 #include "auth/hmac_sha256.hpp"
 #include "core/clock.hpp"
 #include "core/task.hpp"
@@ -47,16 +49,27 @@ struct JwtSettings {
 class JwtCodec {
 public:
     JwtCodec(std::string hs256_secret, JwtSettings settings, Clock const& clock);
+    // EdDSA: signs with keys.signing_key(), verifies with any key of the set (selected by kid).
+    JwtCodec(Ed25519KeySet keys, JwtSettings settings, Clock const& clock);
 
     [[nodiscard]] std::string sign(Claims const& claims) const;
     [[nodiscard]] result<Claims> verify(std::string_view token) const;
-    [[nodiscard]] std::string_view algorithm() const { return "HS256"; }
+    [[nodiscard]] std::string_view algorithm() const { return mac_ ? "HS256" : "EdDSA"; }
+    // The JWK Set (RFC 7517, RFC 8037) of every verification key, signing key first, for
+    // /.well-known/jwks.json; empty under HS256, whose secret is never published.
+    [[nodiscard]] std::string const& jwks_json() const { return jwks_json_; }
 
 private:
-    HmacSha256 mac_;
+    [[nodiscard]] result<Claims> check_claims(std::string_view payload_b64) const;
+
+    std::optional<HmacSha256> mac_;         // HS256 only
+    std::optional<Ed25519KeySet> ed25519_;  // EdDSA only
     JwtSettings settings_;
     Clock const& clock_;
-    std::string header_b64_;  // the exact header segment we issue
+    // The exact header segments we issue: one under HS256; one per key (same order) under EdDSA,
+    // the signing key's first.
+    std::vector<std::string> headers_b64_;
+    std::string jwks_json_;
 };
 
 }  // namespace wx::auth

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <string>
 
 #include "support/temp_dir.hpp"
@@ -344,6 +345,37 @@ TEST_F(ConfigTest, DevKeepsWhatIsGiven) {
     EXPECT_EQ(c.wechat.apps[0].app_id, "wx1234567890abcdef");
     EXPECT_FALSE(c.wechat.use_embedded_simulator);  // an explicit API base is used as given
     EXPECT_EQ(c.wechat.api_base, "http://127.0.0.1:9090");
+}
+
+TEST_F(ConfigTest, KeyFileNeedsADataKeyOutsideDev) {
+    auto key = dir_.path() / "key.pem";
+    std::ofstream(key) << "placeholder: the file is parsed when the App starts";
+    Environment env = production_env();
+    env.erase("WXLOGIN_JWT_SECRET");
+    env["WXLOGIN_JWT_KEY_FILE"] = key.string();
+    EXPECT_NE(config_error(std::nullopt, env, false).find("WXLOGIN_DATA_KEY"), std::string::npos);
+    env["WXLOGIN_DATA_KEY"] = std::string(64, 'a');
+    EXPECT_EQ(config_error(std::nullopt, env, false), "");
+    Environment dev{{"WXLOGIN_JWT_KEY_FILE", key.string()}};
+    Config c = load_config(std::nullopt, dev, true);
+    EXPECT_EQ(c.data_key.size(), 64u);  // a random one, announced as a dev default
+    EXPECT_TRUE(c.jwt.secret.empty());
+}
+
+TEST_F(ConfigTest, PasswordAndProxySettingsAreChecked) {
+    Config c = load_config(std::nullopt,
+                           with(with(production_env(), "WXLOGIN_PASSWORD_MEMLIMIT_KIB", "65536"),
+                                "WXLOGIN_TRUSTED_PROXIES", "10.0.0.0/8, ::1"),
+                           false);
+    EXPECT_EQ(c.password.memlimit_kib, 65536u);
+    EXPECT_EQ(c.trusted_proxies, "10.0.0.0/8, ::1");
+    EXPECT_NE(config_error(std::nullopt, with(production_env(), "WXLOGIN_PASSWORD_MEMLIMIT_KIB", "1024"), false)
+                  .find("WXLOGIN_PASSWORD_MEMLIMIT_KIB"),
+              std::string::npos);  // below OWASP's 19 MiB
+    EXPECT_NE(config_error(std::nullopt, with(production_env(), "WXLOGIN_PASSWORD_OPSLIMIT", "1"), false), "");
+    EXPECT_NE(config_error(std::nullopt, with(production_env(), "WXLOGIN_TRUSTED_PROXIES", "proxy.internal"), false)
+                  .find("WXLOGIN_TRUSTED_PROXIES"),
+              std::string::npos);
 }
 
 }  // namespace
