@@ -12,21 +12,14 @@ namespace {
 
 using http::ApiError;
 
-http::Response fail(ApiError const& e, http::Request const& req, http::RequestContext const& ctx) {
-    return http::error_response(e, ctx.request_id, req.version(), req.keep_alive());
-}
-
 }  // namespace
 
 Task<http::Response> AuthApi::wechat_login(http::Request& req, http::RequestContext& ctx) {
     auto body = http::parse_json_object(req);
     if (!body) co_return fail(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto code = fields.string("code", true, 1, 128);
-    auto app_id = fields.string("app_id", false, 1, 64);
-    if (code && !printable_ascii(*code)) fields.fail("code", "invalid_characters");
-    auto const* app = find_app(d_.apps, app_id);
-    if (!app) fields.fail("app_id", "unknown_app");
+    auto code = read_code(fields, true);
+    auto const* app = read_app(fields, d_.apps);
     if (!fields.ok()) co_return fail(fields.error(), req, ctx);
 
     // Input is valid: only now is WeChat called (the code is single-use, so never twice).

@@ -81,4 +81,12 @@ ApiError to_api_error(error_code const& ec) {
     return ApiError{ErrorCode::internal};
 }
 
+ApiError caller_error(error_code const& ec) {
+    return ec == store::Errc::not_found ? ApiError{ErrorCode::token_revoked} : to_api_error(ec);
+}
+
+http::Response fail(ApiError const& e, http::Request const& req, http::RequestContext const& ctx) {
+    return http::error_response(e, ctx.request_id, req.version(), req.keep_alive());
+}
+
 }  // namespace wx::api

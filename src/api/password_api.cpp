@@ -14,10 +14,6 @@ namespace {
 using http::ApiError;
 using http::ErrorCode;
 
-http::Response fail(ApiError const& e, http::Request const& req, http::RequestContext const& ctx) {
-    return http::error_response(e, ctx.request_id, req.version(), req.keep_alive());
-}
-
 // Wipes a password copy when the handler leaves, whichever way it leaves.
 struct Wiped {
     std::optional<std::string>& s;
@@ -94,8 +90,13 @@ Task<http::Response> PasswordApi::login(http::Request& req, http::RequestContext
     if (!fields.ok()) co_return fail(fields.error(), req, ctx);
 
     bool by_email = auth::is_email_identifier(*identifier);
-    std::string key = by_email ? auth::email_key(*identifier) : auth::username_key(*identifier);
-    auth::LoginKeys keys{key, ctx.client_address};
+    std::string typed_key = by_email ? auth::email_key(*identifier) : auth::username_key(*identifier);
+    auto account = co_await d_.db.credentials(typed_key, by_email);
+    if (!account) co_return fail(to_api_error(account.error()), req, ctx);
+    // The account key names the account itself when it exists, so its username and its email
+    // share one count; an unknown identifier is counted as typed (the two prefixes cannot meet).
+    std::string account_key = *account ? "user:" + std::to_string((*account)->user_id) : "name:" + typed_key;
+    auth::LoginKeys keys{account_key, ctx.client_address};
     // A locked key is refused before the password is looked at, so a lockout never tells an
     // attacker whether a guess was right.
     if (auto wait = d_.throttle.check(keys)) {
@@ -105,13 +106,15 @@ Task<http::Response> PasswordApi::login(http::Request& req, http::RequestContext
         co_return fail(e, req, ctx);
     }
     if (auth::password_too_long(*password)) {
-        d_.throttle.record_failure(keys);
+        // Never a valid password, and free to send: counted against the address only, so junk
+        // cannot flood the table with account keys.
+        d_.throttle.record_attempt(auth::LoginKeys{{}, ctx.client_address});
         d_.failed_logins.add();
         co_return fail(ApiError{ErrorCode::invalid_credentials}, req, ctx);
     }
+    // Charged before the hash runs: guesses sent in parallel are counted while in flight.
+    d_.throttle.record_attempt(keys);
 
-    auto account = co_await d_.db.credentials(key, by_email);
-    if (!account) co_return fail(to_api_error(account.error()), req, ctx);
     // Unknown users, WeChat-only accounts and disabled accounts all verify against the dummy
     // hash: one Argon2id run on every path, one answer for every failure.
     std::optional<std::string> stored;
@@ -119,7 +122,6 @@ Task<http::Response> PasswordApi::login(http::Request& req, http::RequestContext
     auto verdict = co_await d_.hasher.verify(*password, std::move(stored));
     if (!verdict) co_return fail(to_api_error(verdict.error()), req, ctx);
     if (!verdict->match) {
-        d_.throttle.record_failure(keys);
         d_.failed_logins.add();
         co_return fail(ApiError{ErrorCode::invalid_credentials}, req, ctx);
     }

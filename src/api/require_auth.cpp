@@ -27,32 +27,28 @@ std::string_view bearer_token(http::Request const& req) {
     return v;
 }
 
-http::Response reject(ApiError const& e, http::Request const& req, http::RequestContext const& ctx) {
-    return http::error_response(e, ctx.request_id, req.version(), req.keep_alive());
-}
-
 }  // namespace
 
 Task<http::Response> RequireAuth::handle(http::Request& req, http::RequestContext& ctx, http::Next next) const {
     std::string_view token = bearer_token(req);
-    if (token.empty()) co_return reject(ApiError{ErrorCode::unauthorized}, req, ctx);
+    if (token.empty()) co_return fail(ApiError{ErrorCode::unauthorized}, req, ctx);
     auto claims = jwt_.verify(token);
-    if (!claims) co_return reject(to_api_error(claims.error()), req, ctx);
-    if (revoked_.contains(claims->sid)) co_return reject(ApiError{ErrorCode::token_revoked}, req, ctx);
+    if (!claims) co_return fail(to_api_error(claims.error()), req, ctx);
+    if (revoked_.contains(claims->sid)) co_return fail(ApiError{ErrorCode::token_revoked}, req, ctx);
 
     std::int64_t user_id = 0;
     auto const& sub = claims->sub;
     auto [p, ec] = std::from_chars(sub.data(), sub.data() + sub.size(), user_id);
     if (ec != std::errc{} || p != sub.data() + sub.size() || user_id <= 0)
-        co_return reject(ApiError{ErrorCode::token_invalid}, req, ctx);
+        co_return fail(ApiError{ErrorCode::token_invalid}, req, ctx);
 
     auto user = co_await users_.get(user_id);
     if (!user) {
-        if (user.error() == store::Errc::not_found) co_return reject(ApiError{ErrorCode::token_revoked}, req, ctx);
-        co_return reject(to_api_error(user.error()), req, ctx);
+        if (user.error() == store::Errc::not_found) co_return fail(ApiError{ErrorCode::token_revoked}, req, ctx);
+        co_return fail(to_api_error(user.error()), req, ctx);
     }
     auto const& u = (*user)->user;
-    if (u.disabled || claims->iat < u.tokens_not_before) co_return reject(ApiError{ErrorCode::token_revoked}, req, ctx);
+    if (u.disabled || claims->iat < u.tokens_not_before) co_return fail(ApiError{ErrorCode::token_revoked}, req, ctx);
 
     ctx.principal = http::Principal{user_id, std::move(claims->sid), std::move(claims->jti), claims->exp, u.role};
     co_return co_await next(req, ctx);

@@ -23,8 +23,9 @@ Task<result<UserDirectory::UserPtr>> UserDirectory::get(std::int64_t id) {
     auto& s = shard(id);
     std::lock_guard lock{s.mutex};
     if (s.users.size() >= max_per_shard_) s.users.clear();  // crude bound; a miss only costs one load
-    s.users[id] = ptr;
-    co_return ptr;
+    // A writer may have put a fresher record while this load was in flight: keep theirs.
+    auto [it, inserted] = s.users.try_emplace(id, ptr);
+    co_return it->second;
 }
 
 UserDirectory::UserPtr UserDirectory::put(store::User user) {

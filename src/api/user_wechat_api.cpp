@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <boost/asio/error.hpp>
+
 #include "api/error_mapping.hpp"
 #include "api/wechat_apps.hpp"
 #include "http/json_body.hpp"
@@ -16,26 +18,14 @@ namespace {
 using http::ApiError;
 using http::ErrorCode;
 
-http::Response fail(ApiError const& e, http::Request const& req, http::RequestContext const& ctx) {
-    return http::error_response(e, ctx.request_id, req.version(), req.keep_alive());
-}
-
-// A caller that vanished between authentication and the write was deleted: its token is dead.
-ApiError user_error(error_code ec) {
-    return ec == store::Errc::not_found ? ApiError{ErrorCode::token_revoked} : to_api_error(ec);
-}
-
 }  // namespace
 
 Task<http::Response> UserWeChatApi::bind(http::Request& req, http::RequestContext& ctx) {
     auto body = http::parse_json_object(req);
     if (!body) co_return fail(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto code = fields.string("code", true, 1, 128);
-    auto app_id = fields.string("app_id", false, 1, 64);
-    if (code && !printable_ascii(*code)) fields.fail("code", "invalid_characters");
-    auto const* app = find_app(d_.apps, app_id);
-    if (!app) fields.fail("app_id", "unknown_app");
+    auto code = read_code(fields, true);
+    auto const* app = read_app(fields, d_.apps);
     if (!fields.ok()) co_return fail(fields.error(), req, ctx);
 
     auto session = co_await d_.wechat.code_to_session(*app, std::move(*code));
@@ -45,7 +35,7 @@ Task<http::Response> UserWeChatApi::bind(http::Request& req, http::RequestContex
     store::WeChatIdentity identity{app->app_id, session->openid, session->unionid};
     auto sealed = d_.cipher.seal(session->session_key);
     auto outcome = co_await d_.db.bind_wechat(user_id, std::move(identity), std::move(sealed), d_.clock.now());
-    if (!outcome) co_return fail(user_error(outcome.error()), req, ctx);
+    if (!outcome) co_return fail(caller_error(outcome.error()), req, ctx);
     if (outcome->verdict == store::BindVerdict::bound_to_another_user)
         co_return fail(ApiError{ErrorCode::wechat_already_bound}, req, ctx);
     auto entry = d_.users.put(std::move(outcome->user));
@@ -56,25 +46,27 @@ Task<http::Response> UserWeChatApi::phone(http::Request& req, http::RequestConte
     auto body = http::parse_json_object(req);
     if (!body) co_return fail(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto code = fields.string("code", false, 1, 128);
+    auto code = read_code(fields, false);
     auto encrypted = fields.string("encrypted_data", false, 1, wechat::kMaxEncryptedData);
     auto iv = fields.string("iv", false, 1, 64);
-    auto app_id = fields.string("app_id", false, 1, 64);
+    auto const* app = read_app(fields, d_.apps);
     // Exactly one of the two forms.
     if (code && (encrypted || iv)) fields.fail("code", "conflicts_with_encrypted_data");
     if (!code && !encrypted && !iv && fields.ok()) fields.fail("code", "missing");
     if (!code && encrypted && !iv) fields.fail("iv", "missing");
     if (!code && iv && !encrypted) fields.fail("encrypted_data", "missing");
-    if (code && !printable_ascii(*code)) fields.fail("code", "invalid_characters");
-    auto const* app = find_app(d_.apps, app_id);
-    if (!app) fields.fail("app_id", "unknown_app");
     if (!fields.ok()) co_return fail(fields.error(), req, ctx);
 
     std::int64_t user_id = ctx.principal->user_id;
     wechat::PhoneInfo phone;
     if (code) {
         auto fetched = co_await wechat::fetch_phone_number(d_.wechat, d_.access_tokens, *app, std::move(*code));
-        if (!fetched) co_return fail(to_api_error(fetched.error()), req, ctx);
+        if (!fetched) {
+            // A waiter whose token fetch died with its fetcher: WeChat was not reached.
+            bool abandoned = fetched.error() == boost::asio::error::operation_aborted;
+            co_return fail(abandoned ? ApiError{ErrorCode::wechat_unavailable} : to_api_error(fetched.error()), req,
+                           ctx);
+        }
         phone = std::move(*fetched);
     } else {
         auto decrypted = co_await decrypt_phone(user_id, *app, std::move(*encrypted), std::move(*iv));
@@ -82,7 +74,7 @@ Task<http::Response> UserWeChatApi::phone(http::Request& req, http::RequestConte
         phone = std::move(*decrypted);
     }
     auto updated = co_await d_.db.set_phone(user_id, std::move(phone.phone_number), d_.clock.now());
-    if (!updated) co_return fail(user_error(updated.error()), req, ctx);
+    if (!updated) co_return fail(caller_error(updated.error()), req, ctx);
     auto entry = d_.users.put(std::move(*updated));
     co_return http::text_response(http::status::ok, entry->json, "application/json", req);
 }
@@ -92,7 +84,7 @@ Task<result<wechat::PhoneInfo, http::ApiError>> UserWeChatApi::decrypt_phone(std
                                                                              std::string encrypted_data,
                                                                              std::string iv) {
     auto sealed = co_await d_.db.sealed_session_key(user_id, app.app_id);
-    if (!sealed) co_return user_error(sealed.error());
+    if (!sealed) co_return caller_error(sealed.error());
     if (!*sealed) co_return ApiError{ErrorCode::wechat_session_missing};
     auto session_key = d_.cipher.open(**sealed);
     if (!session_key) {

@@ -12,15 +12,6 @@ namespace {
 
 using http::ApiError;
 
-http::Response fail(ApiError const& e, http::Request const& req, http::RequestContext const& ctx) {
-    return http::error_response(e, ctx.request_id, req.version(), req.keep_alive());
-}
-
-// A user that vanished between authentication and this handler was deleted: its token is dead.
-ApiError user_error(error_code ec) {
-    return ec == store::Errc::not_found ? ApiError{http::ErrorCode::token_revoked} : to_api_error(ec);
-}
-
 bool has_control_characters(std::string_view s) {
     for (unsigned char c : s)
         if (c < 0x20 || c == 0x7F) return true;
@@ -39,7 +30,7 @@ bool is_https_url(std::string_view s) {
 Task<http::Response> UsersApi::me(http::Request& req, http::RequestContext& ctx) {
     // RequireAuth ran first and looked the user up; this is a memory hit.
     auto user = co_await users_.get(ctx.principal->user_id);
-    if (!user) co_return fail(user_error(user.error()), req, ctx);
+    if (!user) co_return fail(caller_error(user.error()), req, ctx);
     co_return http::text_response(http::status::ok, (*user)->json, "application/json", req);
 }
 
@@ -59,7 +50,7 @@ Task<http::Response> UsersApi::update_me(http::Request& req, http::RequestContex
 
     change.now = clock_.now();
     auto updated = co_await db_.update_profile(ctx.principal->user_id, std::move(change));
-    if (!updated) co_return fail(user_error(updated.error()), req, ctx);
+    if (!updated) co_return fail(caller_error(updated.error()), req, ctx);
     auto entry = users_.put(std::move(*updated));
     co_return http::text_response(http::status::ok, entry->json, "application/json", req);
 }

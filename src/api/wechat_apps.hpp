@@ -1,9 +1,12 @@
 #pragma once
+// The request fields every WeChat-facing endpoint shares: a one-time WeChat code and the
+// optional app_id naming one of the configured mini-programs.
 
 #include <optional>
 #include <span>
 #include <string>
 
+#include "http/json_body.hpp"
 #include "wechat/wechat_api.hpp"
 
 namespace wx::api {
@@ -18,11 +21,24 @@ namespace wx::api {
     return nullptr;
 }
 
-// A WeChat code as wx.login() or a button hands it out: printable ASCII without spaces.
-[[nodiscard]] inline bool printable_ascii(std::string_view s) {
-    for (unsigned char c : s)
-        if (c < 0x21 || c > 0x7E) return false;
-    return true;
+// The optional `app_id` field as a configured app; records unknown_app and answers null otherwise.
+[[nodiscard]] inline wechat::AppCredentials const* read_app(http::FieldReader& fields,
+                                                            std::span<wechat::AppCredentials const> apps) {
+    auto const* app = find_app(apps, fields.string("app_id", false, 1, 64));
+    if (!app) fields.fail("app_id", "unknown_app");
+    return app;
+}
+
+// A `code` field as wx.login() or a button hands it out: 1-128 printable ASCII characters.
+[[nodiscard]] inline std::optional<std::string> read_code(http::FieldReader& fields, bool required) {
+    auto code = fields.string("code", required, 1, 128);
+    if (!code) return code;
+    for (unsigned char c : *code)
+        if (c < 0x21 || c > 0x7E) {
+            fields.fail("code", "invalid_characters");
+            return std::nullopt;
+        }
+    return code;
 }
 
 }  // namespace wx::api

@@ -109,7 +109,7 @@ std::optional<std::chrono::seconds> LoginThrottle::check(LoginKeys const& keys) 
     return std::chrono::seconds(std::max<std::int64_t>(*wait, 1));
 }
 
-void LoginThrottle::record_failure(LoginKeys const& keys) {
+void LoginThrottle::record_attempt(LoginKeys const& keys) {
     std::int64_t const now = clock_.now();
     if (!keys.account.empty()) fail(Kind::account, PrefixedKey(kAccountPrefix, keys.account).view(), now);
     if (!keys.address.empty()) fail(Kind::address, PrefixedKey(kAddressPrefix, keys.address).view(), now);
@@ -152,15 +152,26 @@ void LoginThrottle::fail(Kind kind, std::string_view key, std::int64_t now) {
 }
 
 void LoginThrottle::record_success(LoginKeys const& keys) {
-    if (keys.account.empty()) return;
-    PrefixedKey const k(kAccountPrefix, keys.account);
-    Shard& shard = shard_for(k.view());
-    std::lock_guard lock{shard.mutex};
-    auto const it = shard.index.find(k.view());
-    if (it == shard.index.end()) return;
-    auto const node = it->second;
-    shard.index.erase(it);
-    shard.lru.erase(node);
+    if (!keys.account.empty()) {
+        PrefixedKey const k(kAccountPrefix, keys.account);
+        Shard& shard = shard_for(k.view());
+        std::lock_guard lock{shard.mutex};
+        if (auto const it = shard.index.find(k.view()); it != shard.index.end()) {
+            auto const node = it->second;
+            shard.index.erase(it);
+            shard.lru.erase(node);
+        }
+    }
+    if (!keys.address.empty()) {
+        PrefixedKey const k(kAddressPrefix, keys.address);
+        Shard& shard = shard_for(k.view());
+        std::lock_guard lock{shard.mutex};
+        if (auto const it = shard.index.find(k.view()); it != shard.index.end()) {
+            Shard::Entry& e = *it->second;
+            if (e.failures > 0) --e.failures;
+            if (e.failures < config_.address.free_failures) e.locked_until = 0;  // the lock was this attempt's
+        }
+    }
 }
 
 std::size_t LoginThrottle::size() const {

@@ -49,10 +49,11 @@ struct LoginKeys {
 
 // Counts failed password logins per account and per client address and says when to refuse.
 // Use: check() first; if it answers a Retry-After, reply 429 too_many_attempts without verifying
-// the password (a locked key must not reveal whether the password was right); otherwise verify,
-// then record_failure() or record_success(). Every call is O(1) (amortised) and allocation-free
-// when the key is already tracked or absent.
-// Thread safety: all member functions may be called concurrently (sharded mutexes).
+// the password (a locked key must not reveal whether the password was right); otherwise
+// record_attempt() *before* verifying — so that guesses sent in parallel are counted while they are
+// in flight, not after — then record_success() if the password was right. Every call is O(1) (amortised) and
+// allocation-free when the key is already tracked or absent. Thread safety: all member functions may be called
+// concurrently (sharded mutexes).
 class LoginThrottle {
 public:
     LoginThrottle(LoginThrottleConfig config, Clock const& clock);
@@ -62,10 +63,11 @@ public:
 
     // Seconds until both keys are unlocked (whole seconds, at least 1), or nullopt when neither is.
     [[nodiscard]] std::optional<std::chrono::seconds> check(LoginKeys const& keys) const;
-    // A verified wrong password (or unknown identifier): counts against both keys.
-    void record_failure(LoginKeys const& keys);
-    // Forgets the account's failures. The address's are kept: otherwise an attacker with one valid
-    // account could interleave its logins to reset the address counter while spraying others.
+    // An attempt about to be verified: counts as a failure against both keys until it succeeds.
+    void record_attempt(LoginKeys const& keys);
+    // The attempt's password was right: forgets the account's failures and takes back the attempt's
+    // charge on the address. The address's other failures are kept: otherwise an attacker with one
+    // valid account could interleave its logins to reset the address counter while spraying others.
     void record_success(LoginKeys const& keys);
 
     [[nodiscard]] std::size_t size() const;  // keys tracked now

@@ -1,7 +1,13 @@
 #include "store/sqlite_database.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 
 #include "obs/log.hpp"
 #include "store/sqlite_migrations.hpp"
@@ -73,8 +79,27 @@ private:
     std::unique_ptr<SqliteConnection> conn_;
 };
 
+namespace {
+
+int lock_instance(std::string const& db_path) {
+    std::string lock_path = db_path + ".lock";
+    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot open " + lock_path + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        throw std::runtime_error("another wxlogin process is using " + db_path +
+                                 "; an SQLite database serves one instance (several need MySQL and Redis)");
+    }
+    return fd;
+}
+
+}  // namespace
+
 SqliteDatabase::SqliteDatabase(std::string path, BlockingPool& pool)
-    : path_(std::move(path)), pool_(pool), writer_(std::make_unique<SqliteConnection>(path_)) {
+    : path_(std::move(path)),
+      instance_lock_(lock_instance(path_)),
+      pool_(pool),
+      writer_(std::make_unique<SqliteConnection>(path_)) {
     committer_ = std::thread([this] { commit_loop(); });
 }
 
@@ -85,6 +110,7 @@ SqliteDatabase::~SqliteDatabase() {
     }
     queue_cv_.notify_all();
     committer_.join();
+    ::close(instance_lock_);
 }
 
 template <class Token>
@@ -669,7 +695,7 @@ result<std::optional<std::vector<unsigned char>>> SqliteDatabase::sealed_session
         auto& db = lease.get();
         auto st = db.prepare(
             "SELECT session_key_sealed FROM wechat_identities WHERE user_id = ? AND app_id = ? AND session_key_sealed "
-            "IS NOT NULL ORDER BY updated_at DESC LIMIT 1");
+            "IS NOT NULL ORDER BY updated_at DESC, id DESC LIMIT 1");
         if (!st) return st.error();
         (*st)->bind(1, user_id).bind(2, app_id);
         int rc = (*st)->step();

@@ -22,7 +22,8 @@ namespace wx::store {
 // Thread safety: all public member functions may be called concurrently.
 class SqliteDatabase final : public Database {
 public:
-    // Opens (creating if needed) the file. Throws std::runtime_error when it cannot.
+    // Opens (creating if needed) the file. Throws std::runtime_error when it cannot, or when
+    // another process already has it open through this class (see instance_lock_).
     SqliteDatabase(std::string path, BlockingPool& pool);
     SqliteDatabase(SqliteDatabase const&) = delete;
     SqliteDatabase& operator=(SqliteDatabase const&) = delete;
@@ -95,6 +96,10 @@ private:
     static result<std::vector<RevokedSession>> collect_revoked(SqliteConnection& db, Statement& st);
 
     std::string path_;
+    // An exclusive flock on PATH.lock for the life of this object: revocations and the user cache
+    // live in this process's memory, so a second process on the same file would not see this
+    // one's logouts. Several instances need a shared store (MySQL + Redis), not a shared file.
+    int instance_lock_ = -1;
     BlockingPool& pool_;
     std::mutex writer_mutex_;
     std::unique_ptr<SqliteConnection> writer_;

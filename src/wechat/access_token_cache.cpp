@@ -111,8 +111,10 @@ result<std::string> AccessTokenCache::land(std::string const& app_id, result<Acc
         waiters.swap(e.waiters);
         if (fetched) {
             e.token = std::move(fetched->token);
-            e.expires_at = now + fetched->expires_in;
-            e.refresh_at = e.expires_at - refresh_margin(fetched->expires_in);
+            // WeChat's tokens live 7200 s; a wild value must not overflow the arithmetic below.
+            std::int64_t const lifetime = std::clamp<std::int64_t>(fetched->expires_in, 0, kMaxLifetime);
+            e.expires_at = now + lifetime;
+            e.refresh_at = e.expires_at - refresh_margin(lifetime);
             answer = e.token;
         } else if (!e.token.empty() && now < e.expires_at) {
             answer = e.token;  // a failed early refresh: the old token still works

@@ -48,6 +48,7 @@ class AccessTokenCache final : public AccessTokenSource {
 public:
     static constexpr std::int64_t kMaxRefreshMargin = 300;  // seconds
     static constexpr std::int64_t kRefreshFraction = 10;    // margin = lifetime / 10, at most the above
+    static constexpr std::int64_t kMaxLifetime = 86400;     // longer expires_in values are capped
 
     AccessTokenCache(WeChatApi& api, Clock const& clock) : api_(api), clock_(clock) {}
     AccessTokenCache(AccessTokenCache const&) = delete;

@@ -181,6 +181,40 @@ TEST_F(PasswordAccounts, RepeatedFailuresLockTheAccountWithGrowingWaits) {
     EXPECT_EQ(login("dave", "dave's password").status, 200u);
 }
 
+TEST_F(PasswordAccounts, UsernameAndEmailShareOneCount) {
+    ASSERT_EQ(register_user("frank", "frank's password", "frank@example.com").status, 201u);
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(login("frank", "guess" + std::to_string(i)).status, 401u);
+    for (int i = 0; i < 2; ++i) ASSERT_EQ(login("FRANK@example.com", "guess" + std::to_string(i)).status, 401u);
+    EXPECT_EQ(login("frank", "frank's password").status, 429u);
+}
+
+TEST_F(PasswordAccounts, ParallelGuessesAreCountedWhileInFlight) {
+    ASSERT_EQ(register_user("grace", "grace's password").status, 201u);
+    constexpr int kGuesses = 12;
+    std::vector<unsigned> statuses(kGuesses);
+    std::latch go{kGuesses};
+    std::vector<std::thread> guessers;
+    for (int i = 0; i < kGuesses; ++i) {
+        guessers.emplace_back([&, i] {
+            HttpClient c = app_.client();
+            go.arrive_and_wait();
+            auto r = c.post(kLogin, boost::json::serialize(boost::json::object{
+                                        {"username", "grace"}, {"password", "guess " + std::to_string(i)}}));
+            statuses[i] = r.status;
+        });
+    }
+    for (auto& t : guessers) t.join();
+    int verified = 0;
+    for (auto s : statuses) {
+        EXPECT_TRUE(s == 401 || s == 429 || s == 503) << s;
+        verified += s == 401;
+    }
+    // Five free failures; each guess is charged before its hash runs, so parallel guesses cannot
+    // all slip past the check while the first ones are still hashing. (Check and charge are two
+    // steps: with two I/O threads, one more guess can pass between them.)
+    EXPECT_LE(verified, 6);
+}
+
 TEST_F(PasswordAccounts, ManyPasswordsHaveTheirOwnPoolAndShedWhenItIsFull) {
     app_.shutdown();
     TestApp small{fast_hashing({{"WXLOGIN_PASSWORD_THREADS", "1"}, {"WXLOGIN_PASSWORD_QUEUE", "1"}}), clock_};

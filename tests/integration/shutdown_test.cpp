@@ -173,11 +173,26 @@ TEST_F(Subprocess, PortInUseExitsNonZeroNamingTheAddress) {
     std::uint16_t port = 0;
     auto first = start_server(port);
     ASSERT_TRUE(first);
-    Process second{WX_BINARY, {"serve", "--dev"}, serve_env(port)};
+    auto env = serve_env(port);
+    env["WXLOGIN_DATABASE_URL"] += "-second";  // its own database: only the port is shared
+    Process second{WX_BINARY, {"serve", "--dev"}, env};
     auto code = second.wait_exit(kExitTimeout);
     ASSERT_TRUE(code.has_value()) << "a second server started on a port in use";
     EXPECT_NE(*code, 0);
     EXPECT_NE(second.stderr_text().find(std::to_string(port)), std::string::npos) << second.stderr_text();
+    first->signal(SIGTERM);
+    EXPECT_EQ(first->wait_exit(kExitTimeout), std::optional<int>{0});
+}
+
+TEST_F(Subprocess, SecondInstanceOnOneSqliteFileRefusesToStart) {
+    std::uint16_t port = 0;
+    auto first = start_server(port);
+    ASSERT_TRUE(first);
+    Process second{WX_BINARY, {"serve", "--dev"}, serve_env(free_port())};
+    auto code = second.wait_exit(kExitTimeout);
+    ASSERT_TRUE(code.has_value()) << "a second server shares the SQLite file (and not its revocations)";
+    EXPECT_NE(*code, 0);
+    EXPECT_NE(second.stderr_text().find("another wxlogin process"), std::string::npos) << second.stderr_text();
     first->signal(SIGTERM);
     EXPECT_EQ(first->wait_exit(kExitTimeout), std::optional<int>{0});
 }

@@ -35,6 +35,14 @@ TEST(TrustedProxies, TakesTheRightMostUntrustedEntry) {
     EXPECT_EQ(p.client_address("10.0.0.1", "2001:db8::1"), "2001:db8::1");
 }
 
+TEST(TrustedProxies, PortsAndBracketsAreStripped) {
+    TrustedProxies p{"10.0.0.0/8"};
+    EXPECT_EQ(p.client_address("10.0.0.1", "198.51.100.9:5678"), "198.51.100.9");
+    EXPECT_EQ(p.client_address("10.0.0.1", "[2001:db8::1]:443"), "2001:db8::1");
+    EXPECT_EQ(p.client_address("10.0.0.1", "198.51.100.9, 10.0.0.7:80"), "198.51.100.9");
+    EXPECT_EQ(p.client_address("10.0.0.1", "[2001:db8::1"), "10.0.0.1");
+}
+
 TEST(TrustedProxies, GarbageStopsTheWalk) {
     TrustedProxies p{"10.0.0.0/8"};
     EXPECT_EQ(p.client_address("10.0.0.1", "198.51.100.9, garbage"), "10.0.0.1");

@@ -20,7 +20,7 @@ constexpr std::int64_t kStart = 1'800'000'000;
 class LoginThrottleTest : public ::testing::Test {
 protected:
     void fail_times(LoginKeys const& keys, int n) {
-        for (int i = 0; i < n; ++i) throttle_.record_failure(keys);
+        for (int i = 0; i < n; ++i) throttle_.record_attempt(keys);
     }
 
     TestClock clock_{kStart};
@@ -31,7 +31,7 @@ protected:
 TEST_F(LoginThrottleTest, FreeFailuresThenLocked) {
     fail_times(alice_, 4);
     EXPECT_EQ(throttle_.check(alice_), std::nullopt) << "4 of 5 free failures used";
-    throttle_.record_failure(alice_);
+    throttle_.record_attempt(alice_);
     EXPECT_EQ(throttle_.check(alice_), seconds(1)) << "the 5th failure locks for the first lockout";
 }
 
@@ -50,7 +50,7 @@ TEST_F(LoginThrottleTest, LockoutDoublesWithEachFurtherFailureUpToTheCap) {
         ASSERT_TRUE(wait.has_value());
         clock_.advance(wait->count());
         ASSERT_EQ(throttle_.check(alice_), std::nullopt);
-        throttle_.record_failure(alice_);
+        throttle_.record_attempt(alice_);
         expected = std::min<std::int64_t>(expected * 2, 15 * 60);
         EXPECT_EQ(throttle_.check(alice_), seconds(expected)) << "after failure " << 5 + extra;
     }
@@ -74,14 +74,14 @@ TEST_F(LoginThrottleTest, QuietPeriodForgetsFailures) {
     EXPECT_EQ(throttle_.check(alice_), std::nullopt);
     fail_times(alice_, 4);
     EXPECT_EQ(throttle_.check(alice_), std::nullopt) << "counting restarted from zero";
-    throttle_.record_failure(alice_);
+    throttle_.record_attempt(alice_);
     EXPECT_EQ(throttle_.check(alice_), seconds(1));
 }
 
 TEST_F(LoginThrottleTest, FailuresInsideTheQuietPeriodKeepCounting) {
     fail_times(alice_, 4);
     clock_.advance(12 * 3600 - 1);
-    throttle_.record_failure(alice_);
+    throttle_.record_attempt(alice_);
     EXPECT_EQ(throttle_.check(alice_), seconds(1));
 }
 
@@ -95,10 +95,14 @@ TEST_F(LoginThrottleTest, SuccessResetsTheAccountButNotTheAddress) {
     // 19 failures from one address spread over many accounts, then a success on one of them.
     for (int i = 0; i < 19; ++i) {
         std::string const account = "victim" + std::to_string(i);
-        throttle_.record_failure(LoginKeys{.account = account, .address = "203.0.113.9"});
+        throttle_.record_attempt(LoginKeys{.account = account, .address = "203.0.113.9"});
     }
+    // mallory's own login is charged, then refunded when it succeeds: the 19 stay.
+    throttle_.record_attempt(LoginKeys{.account = "mallory", .address = "203.0.113.9"});
+    EXPECT_NE(throttle_.check(LoginKeys{.account = "someone", .address = "203.0.113.9"}), std::nullopt);
     throttle_.record_success(LoginKeys{.account = "mallory", .address = "203.0.113.9"});
-    throttle_.record_failure(LoginKeys{.account = "victim99", .address = "203.0.113.9"});
+    EXPECT_EQ(throttle_.check(LoginKeys{.account = "someone", .address = "203.0.113.9"}), std::nullopt);
+    throttle_.record_attempt(LoginKeys{.account = "victim99", .address = "203.0.113.9"});
     EXPECT_EQ(throttle_.check(LoginKeys{.account = "someone", .address = "203.0.113.9"}), seconds(1));
 }
 
@@ -106,17 +110,17 @@ TEST_F(LoginThrottleTest, AddressKeyLocksAfterItsOwnLargerAllowance) {
     std::string const ip = "192.0.2.1";
     for (int i = 0; i < 19; ++i) {
         std::string const account = "user" + std::to_string(i);
-        throttle_.record_failure(LoginKeys{.account = account, .address = ip});
+        throttle_.record_attempt(LoginKeys{.account = account, .address = ip});
     }
     EXPECT_EQ(throttle_.check(LoginKeys{.account = "fresh", .address = ip}), std::nullopt);
-    throttle_.record_failure(LoginKeys{.account = "user19", .address = ip});
+    throttle_.record_attempt(LoginKeys{.account = "user19", .address = ip});
     EXPECT_EQ(throttle_.check(LoginKeys{.account = "fresh", .address = ip}), seconds(1));
     EXPECT_EQ(throttle_.check(LoginKeys{.account = "fresh", .address = "192.0.2.2"}), std::nullopt);
     EXPECT_EQ(throttle_.check(LoginKeys{.account = "fresh"}), std::nullopt);
     // The address forgets after its own, shorter quiet period.
     clock_.advance(3600);
     EXPECT_EQ(throttle_.check(LoginKeys{.address = ip}), std::nullopt);
-    for (int i = 0; i < 19; ++i) throttle_.record_failure(LoginKeys{.address = ip});
+    for (int i = 0; i < 19; ++i) throttle_.record_attempt(LoginKeys{.address = ip});
     EXPECT_EQ(throttle_.check(LoginKeys{.address = ip}), std::nullopt) << "counting restarted from zero";
 }
 
@@ -129,9 +133,9 @@ TEST_F(LoginThrottleTest, RetryAfterIsTheLongerOfBothKeys) {
     LoginThrottleConfig config;
     config.address.free_failures = 2;
     LoginThrottle throttle{config, clock_};
-    throttle.record_failure(LoginKeys{.account = "a", .address = "ip"});
-    throttle.record_failure(LoginKeys{.account = "b", .address = "ip"});
-    throttle.record_failure(LoginKeys{.account = "c", .address = "ip"});
+    throttle.record_attempt(LoginKeys{.account = "a", .address = "ip"});
+    throttle.record_attempt(LoginKeys{.account = "b", .address = "ip"});
+    throttle.record_attempt(LoginKeys{.account = "c", .address = "ip"});
     EXPECT_EQ(throttle.check(LoginKeys{.account = "a", .address = "ip"}), seconds(2));
 }
 
@@ -169,18 +173,18 @@ TEST(LoginThrottleEviction, EntriesStayBoundedAndEvictionOnlyForgets) {
     LoginThrottle throttle{config, clock};
 
     LoginKeys const oldest{.account = "oldest"};
-    for (int i = 0; i < 5; ++i) throttle.record_failure(oldest);
+    for (int i = 0; i < 5; ++i) throttle.record_attempt(oldest);
     ASSERT_EQ(throttle.check(oldest), seconds(1));
     for (int i = 0; i < 10; ++i) {
         clock.advance(1);
         std::string const account = "spray" + std::to_string(i);
-        throttle.record_failure(LoginKeys{.account = account});
+        throttle.record_attempt(LoginKeys{.account = account});
         EXPECT_LE(throttle.size(), 4U);
     }
     EXPECT_EQ(throttle.evictions(), 7U);
     // The evicted key lost its failures: fail open, never a lockout for someone who had none.
     EXPECT_EQ(throttle.check(oldest), std::nullopt);
-    throttle.record_failure(oldest);
+    throttle.record_attempt(oldest);
     EXPECT_EQ(throttle.check(oldest), std::nullopt);
 }
 
@@ -192,15 +196,15 @@ TEST(LoginThrottleEviction, RecentlyFailingKeysSurviveOverOldOnes) {
     config.shards = 1;
     LoginThrottle throttle{config, clock};
     LoginKeys const hot{.account = "hot"};
-    throttle.record_failure(hot);
+    throttle.record_attempt(hot);
     for (int i = 0; i < 6; ++i) {
         std::string const account = "cold" + std::to_string(i);
-        throttle.record_failure(LoginKeys{.account = account});
-        throttle.record_failure(hot);  // the most recent failure: never the one evicted
+        throttle.record_attempt(LoginKeys{.account = account});
+        throttle.record_attempt(hot);  // the most recent failure: never the one evicted
     }
     EXPECT_EQ(throttle.evictions(), 4U);
     EXPECT_EQ(throttle.check(hot), std::nullopt);
-    for (int i = 0; i < 3; ++i) throttle.record_failure(hot);
+    for (int i = 0; i < 3; ++i) throttle.record_attempt(hot);
     EXPECT_EQ(throttle.check(hot), seconds(1)) << "hot kept all 10 failures through the evictions";
 }
 
@@ -210,10 +214,10 @@ TEST(LoginThrottleEviction, ExpiredEntriesArePrunedBeforeAnythingIsEvicted) {
     config.max_entries = 2;
     config.shards = 1;
     LoginThrottle throttle{config, clock};
-    throttle.record_failure(LoginKeys{.account = "a"});
-    throttle.record_failure(LoginKeys{.account = "b"});
+    throttle.record_attempt(LoginKeys{.account = "a"});
+    throttle.record_attempt(LoginKeys{.account = "b"});
     clock.advance(12 * 3600);
-    throttle.record_failure(LoginKeys{.account = "c"});
+    throttle.record_attempt(LoginKeys{.account = "c"});
     EXPECT_EQ(throttle.evictions(), 0U);
     EXPECT_EQ(throttle.size(), 1U);
 }
@@ -227,7 +231,7 @@ TEST(LoginThrottleEviction, ShardedBoundHolds) {
     for (int i = 0; i < 1000; ++i) {
         std::string const account = "user" + std::to_string(i);
         std::string const address = "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256);
-        throttle.record_failure(LoginKeys{.account = account, .address = address});
+        throttle.record_attempt(LoginKeys{.account = account, .address = address});
     }
     EXPECT_LE(throttle.size(), 64U);
 }
@@ -240,7 +244,7 @@ TEST(LoginThrottleConcurrency, ParallelFailuresAreAllCounted) {
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {
         threads.emplace_back([&throttle] {
-            for (int i = 0; i < 100; ++i) throttle.record_failure(LoginKeys{.account = "shared"});
+            for (int i = 0; i < 100; ++i) throttle.record_attempt(LoginKeys{.account = "shared"});
         });
     }
     for (auto& t : threads) t.join();

@@ -1,6 +1,8 @@
 #include "http/middleware/forwarded_for.hpp"
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
+#include <optional>
 #include <stdexcept>
 
 namespace wx::http {
@@ -11,6 +13,22 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
+}
+
+// One X-Forwarded-For entry as an address: "1.2.3.4", "1.2.3.4:5678", "2001:db8::1" or
+// "[2001:db8::1]:443" (some proxies add the port). Normalised text, or nullopt for garbage.
+std::optional<std::string> forwarded_address(std::string_view entry) {
+    if (!entry.empty() && entry.front() == '[') {
+        auto close = entry.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        entry = entry.substr(1, close - 1);
+    } else if (std::count(entry.begin(), entry.end(), ':') == 1) {
+        entry = entry.substr(0, entry.find(':'));
+    }
+    boost::system::error_code ec;
+    auto addr = ip::make_address(std::string{entry}, ec);
+    if (ec) return std::nullopt;
+    return addr.to_string();
 }
 
 }  // namespace
@@ -54,19 +72,18 @@ bool TrustedProxies::contains(std::string_view address) const {
 
 std::string TrustedProxies::client_address(std::string_view peer, std::string_view forwarded_for) const {
     if (!contains(peer)) return std::string{peer};
-    std::string_view client = peer;
+    std::string client{peer};
     while (!forwarded_for.empty()) {
         auto comma = forwarded_for.rfind(',');
         std::string_view entry =
             trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
         forwarded_for = comma == std::string_view::npos ? std::string_view{} : forwarded_for.substr(0, comma);
-        boost::system::error_code ec;
-        (void)ip::make_address(std::string{entry}, ec);
-        if (ec) break;  // garbage: stop at the last address we could vouch for
-        client = entry;
-        if (!contains(entry)) break;
+        auto address = forwarded_address(entry);
+        if (!address) break;  // garbage: stop at the last address we could vouch for
+        client = std::move(*address);
+        if (!contains(client)) break;
     }
-    return std::string{client};
+    return client;
 }
 
 Task<Response> ForwardedFor::handle(Request& req, RequestContext& ctx, Next next) const {
