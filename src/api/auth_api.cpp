@@ -15,21 +15,15 @@ using http::ApiError;
 }  // namespace
 
 Task<http::Response> AuthApi::wechat_login(http::Request& req, http::RequestContext& ctx) {
-    auto body = http::parse_json_object(req);
-    if (!body) co_return fail(body.error(), req, ctx);
-    http::FieldReader fields{*body};
-    auto code = read_code(fields, true);
-    auto const* app = read_app(fields, d_.apps);
-    if (!fields.ok()) co_return fail(fields.error(), req, ctx);
-
-    // Input is valid: only now is WeChat called (the code is single-use, so never twice).
-    auto session = co_await d_.wechat.code_to_session(*app, std::move(*code));
-    if (!session) co_return fail(to_api_error(session.error()), req, ctx);
+    auto exchanged = co_await exchange_code(req, d_.wechat, d_.apps);
+    if (!exchanged) co_return fail(exchanged.error(), req, ctx);
+    auto const* app = exchanged->app;
+    auto const& session = exchanged->session;
 
     SessionGrant grant = d_.issuer.new_session();
     store::WeChatLogin login;
-    login.identity = store::WeChatIdentity{app->app_id, session->openid, session->unionid};
-    login.session_key_sealed = d_.cipher.seal(session->session_key);
+    login.identity = store::WeChatIdentity{app->app_id, session.openid, session.unionid};
+    login.session_key_sealed = d_.cipher.seal(session.session_key);
     login.session = grant.row;
     login.now = d_.clock.now();
     auto outcome = co_await d_.db.wechat_login(std::move(login));

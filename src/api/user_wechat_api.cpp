@@ -21,19 +21,14 @@ using http::ErrorCode;
 }  // namespace
 
 Task<http::Response> UserWeChatApi::bind(http::Request& req, http::RequestContext& ctx) {
-    auto body = http::parse_json_object(req);
-    if (!body) co_return fail(body.error(), req, ctx);
-    http::FieldReader fields{*body};
-    auto code = read_code(fields, true);
-    auto const* app = read_app(fields, d_.apps);
-    if (!fields.ok()) co_return fail(fields.error(), req, ctx);
-
-    auto session = co_await d_.wechat.code_to_session(*app, std::move(*code));
-    if (!session) co_return fail(to_api_error(session.error()), req, ctx);
+    auto exchanged = co_await exchange_code(req, d_.wechat, d_.apps);
+    if (!exchanged) co_return fail(exchanged.error(), req, ctx);
+    auto const* app = exchanged->app;
+    auto const& session = exchanged->session;
 
     std::int64_t user_id = ctx.principal->user_id;
-    store::WeChatIdentity identity{app->app_id, session->openid, session->unionid};
-    auto sealed = d_.cipher.seal(session->session_key);
+    store::WeChatIdentity identity{app->app_id, session.openid, session.unionid};
+    auto sealed = d_.cipher.seal(session.session_key);
     auto outcome = co_await d_.db.bind_wechat(user_id, std::move(identity), std::move(sealed), d_.clock.now());
     if (!outcome) co_return fail(caller_error(outcome.error()), req, ctx);
     if (outcome->verdict == store::BindVerdict::bound_to_another_user)

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 
+#include "core/task.hpp"
 #include "http/json_body.hpp"
 #include "wechat/wechat_api.hpp"
 
@@ -40,5 +41,18 @@ namespace wx::api {
         }
     return code;
 }
+
+// A WeChat identity proven by a one-time code, and the app it belongs to.
+struct CodeExchange {
+    wechat::Session session;
+    wechat::AppCredentials const* app = nullptr;
+};
+
+// Reads `{"code", "app_id"?}` from the request and exchanges the code with WeChat
+// (jscode2session). WeChat is called only for valid input: the code is single-use.
+// The error is the API error to answer: 400 with details, or the WeChat failure.
+Task<result<CodeExchange, http::ApiError>> exchange_code(http::Request const& req,
+                                                         wechat::WeChatApi& wechat,
+                                                         std::span<wechat::AppCredentials const> apps);
 
 }  // namespace wx::api
