@@ -173,25 +173,25 @@ Task<http::Response> WeChatSimApi::control_fail(http::Request& req, http::Reques
 }
 
 Task<http::Response> WeChatSimApi::control_expire_access_token(http::Request& req, http::RequestContext& ctx) {
-    auto body = optional_body(req);
-    if (!body) co_return error(body.error(), req, ctx);
-    http::FieldReader fields{*body};
-    auto app_id = fields.string("app_id", false, 1, 64);
-    if (!fields.ok()) co_return error(fields.error(), req, ctx);
-    auto expired = sim_.expire_access_token(app_id.value_or(""));
-    if (!expired) co_return error(simulator_error(expired.error()), req, ctx);
-    co_return http::json_response(http::status::ok, json::object{{"expired", *expired}}, req);
+    return end_access_tokens(req, ctx, &Simulator::expire_access_token, "expired");
 }
 
 Task<http::Response> WeChatSimApi::control_revoke_access_token(http::Request& req, http::RequestContext& ctx) {
+    return end_access_tokens(req, ctx, &Simulator::revoke_access_token, "revoked");
+}
+
+Task<http::Response> WeChatSimApi::end_access_tokens(http::Request& req,
+                                                     http::RequestContext& ctx,
+                                                     EndTokens end,
+                                                     std::string_view count_name) {
     auto body = optional_body(req);
     if (!body) co_return error(body.error(), req, ctx);
     http::FieldReader fields{*body};
     auto app_id = fields.string("app_id", false, 1, 64);
     if (!fields.ok()) co_return error(fields.error(), req, ctx);
-    auto revoked = sim_.revoke_access_token(app_id.value_or(""));
-    if (!revoked) co_return error(simulator_error(revoked.error()), req, ctx);
-    co_return http::json_response(http::status::ok, json::object{{"revoked", *revoked}}, req);
+    auto ended = (sim_.*end)(app_id.value_or(""));
+    if (!ended) co_return error(simulator_error(ended.error()), req, ctx);
+    co_return http::json_response(http::status::ok, json::object{{count_name, *ended}}, req);
 }
 
 Task<http::Response> WeChatSimApi::control_encrypted_phone(http::Request& req, http::RequestContext& ctx) {

@@ -46,6 +46,12 @@ public:
     Task<http::Response> control_reset(http::Request& req, http::RequestContext& ctx);
 
 private:
+    using EndTokens = result<std::size_t, wechat::SimulatorError> (wechat::Simulator::*)(std::string);
+    // The body of expire-/revoke-access-token: {"app_id"?} in, {"<count_name>": n} out.
+    Task<http::Response> end_access_tokens(http::Request& req,
+                                           http::RequestContext& ctx,
+                                           EndTokens end,
+                                           std::string_view count_name);
     // Waits out the reply's delay on the coroutine's own executor, then answers like WeChat.
     static Task<http::Response> answer(wechat::Simulator::Reply reply, http::Request const& req);
 

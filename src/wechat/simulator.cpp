@@ -382,22 +382,14 @@ result<void, SimulatorError> Simulator::inject(Fault fault) {
 }
 
 result<std::size_t, SimulatorError> Simulator::expire_access_token(std::string app_id) {
-    std::lock_guard lock{mutex_};
-    app_id = resolve_app(std::move(app_id));
-    if (!knows_app(app_id)) return SimulatorError{"unknown app_id " + app_id};
-    std::int64_t const now = clock_.now();
-    std::size_t n = 0;
-    for (auto& [token, state] : tokens_) {
-        if (state.app_id != app_id || state.expires_at <= now) continue;
-        state.expires_at = now;
-        ++n;
-    }
-    stable_.erase(app_id);
-    last_plain_.erase(app_id);
-    return n;
+    return end_access_tokens(std::move(app_id), TokenEnd::expire);
 }
 
 result<std::size_t, SimulatorError> Simulator::revoke_access_token(std::string app_id) {
+    return end_access_tokens(std::move(app_id), TokenEnd::revoke);
+}
+
+result<std::size_t, SimulatorError> Simulator::end_access_tokens(std::string app_id, TokenEnd how) {
     std::lock_guard lock{mutex_};
     app_id = resolve_app(std::move(app_id));
     if (!knows_app(app_id)) return SimulatorError{"unknown app_id " + app_id};
@@ -405,9 +397,13 @@ result<std::size_t, SimulatorError> Simulator::revoke_access_token(std::string a
     std::size_t n = 0;
     for (auto& [token, state] : tokens_) {
         if (state.app_id != app_id || state.revoked || state.expires_at <= now) continue;
-        state.revoked = true;
+        if (how == TokenEnd::expire)
+            state.expires_at = now;  // 42001 from now on
+        else
+            state.revoked = true;  // 40001 from now on
         ++n;
     }
+    // The next stable_token call issues a fresh token.
     stable_.erase(app_id);
     last_plain_.erase(app_id);
     return n;

@@ -167,6 +167,9 @@ private:
     // 0 when the credentials are acceptable, else the errcode to answer (caller holds mutex_).
     [[nodiscard]] int check_app(std::string_view app_id, std::string_view secret) const;
     [[nodiscard]] bool knows_app(std::string_view app_id) const;
+    enum class TokenEnd { expire, revoke };
+    // Ends every live access token of the app the given way; how many were live.
+    result<std::size_t, SimulatorError> end_access_tokens(std::string app_id, TokenEnd how);
     [[nodiscard]] std::string resolve_app(std::string app_id) const;
     std::string issue_token(std::string const& app_id, std::int64_t now);
     // The answer a fault imposes, or nullopt when it only delays.

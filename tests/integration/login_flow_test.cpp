@@ -11,6 +11,7 @@
 
 #include "support/http_client.hpp"
 #include "support/process.hpp"
+#include "support/sessions.hpp"
 #include "support/test_app.hpp"
 
 namespace wx::test {
@@ -18,12 +19,6 @@ namespace {
 
 constexpr char const* kLogin = "/api/v1/auth/wechat/login";
 constexpr char const* kSim = "/wechat-sim/control";
-
-std::string str(boost::json::value const& v, std::string_view key) {
-    auto const* o = v.if_object();
-    auto const* f = o ? o->if_contains(key) : nullptr;
-    return f && f->is_string() ? std::string{f->get_string()} : std::string{};
-}
 
 class LoginFlow : public ::testing::Test {
 protected:
@@ -36,7 +31,7 @@ protected:
         HttpClient c = app_.client();
         auto r = c.post(std::string{kSim} + "/login-code", boost::json::serialize(body));
         EXPECT_EQ(r.status, 200u) << r.body;
-        return {str(r.json, "code"), str(r.json, "openid"), str(r.json, "session_key")};
+        return {json_string(r.json, "code"), json_string(r.json, "openid"), json_string(r.json, "session_key")};
     }
     HttpResult login(std::string const& code) {
         HttpClient c = app_.client();
@@ -87,16 +82,16 @@ TEST_F(LoginFlow, NewUserLogsInAndReadsItself) {
     EXPECT_EQ(o.at("token_type"), "Bearer");
     EXPECT_EQ(o.at("expires_in"), 3600);
     EXPECT_EQ(o.at("refresh_expires_in"), 2592000);
-    EXPECT_GE(str(r.json, "refresh_token").size(), 43u);  // 256 bits, base64url
+    EXPECT_GE(json_string(r.json, "refresh_token").size(), 43u);  // 256 bits, base64url
     EXPECT_EQ(o.at("new_user"), true);
     auto const& user = o.at("user").as_object();
-    EXPECT_EQ(str(user.at("wechat"), "openid"), m.openid);
+    EXPECT_EQ(json_string(user.at("wechat"), "openid"), m.openid);
     EXPECT_TRUE(user.at("username").is_null());
     EXPECT_TRUE(user.at("phone").is_null());
     EXPECT_EQ(user.at("role"), "user");
 
     HttpClient c = app_.client();
-    auto me = c.get("/api/v1/users/me", {{"Authorization", "Bearer " + str(r.json, "access_token")}});
+    auto me = c.get("/api/v1/users/me", {{"Authorization", "Bearer " + json_string(r.json, "access_token")}});
     ASSERT_EQ(me.status, 200u) << me.body;
     EXPECT_EQ(me.json.as_object().at("id"), user.at("id"));
     EXPECT_EQ(me.json.as_object().at("created_at"), user.at("created_at"));
@@ -105,7 +100,7 @@ TEST_F(LoginFlow, NewUserLogsInAndReadsItself) {
 TEST_F(LoginFlow, ReturningUserIsNotNew) {
     auto first = login(mint().code);
     ASSERT_EQ(first.status, 200u);
-    std::string openid = str(first.json.as_object().at("user").as_object().at("wechat"), "openid");
+    std::string openid = json_string(first.json.as_object().at("user").as_object().at("wechat"), "openid");
     auto again = login(mint({{"openid", openid}}).code);
     ASSERT_EQ(again.status, 200u) << again.body;
     EXPECT_EQ(again.json.as_object().at("new_user"), false);
@@ -297,13 +292,14 @@ TEST(LoginSecrets, SessionKeyAndSecretNeverLeak) {
     ASSERT_TRUE(p.wait_listening(port, std::chrono::seconds(10))) << p.stderr_text();
     HttpClient c{port};
     auto minted = c.post("/wechat-sim/control/login-code", "{}");
-    std::string session_key = str(minted.json, "session_key");
+    std::string session_key = json_string(minted.json, "session_key");
     ASSERT_FALSE(session_key.empty());
-    auto r = c.post(kLogin, boost::json::serialize(boost::json::object{{"code", str(minted.json, "code")}}));
+    auto r = c.post(kLogin, boost::json::serialize(boost::json::object{{"code", json_string(minted.json, "code")}}));
     ASSERT_EQ(r.status, 200u) << r.body;
-    auto me = c.get("/api/v1/users/me", {{"Authorization", "Bearer " + str(r.json, "access_token")}});
+    auto me = c.get("/api/v1/users/me", {{"Authorization", "Bearer " + json_string(r.json, "access_token")}});
     EXPECT_EQ(me.status, 200u);
-    auto reused = c.post(kLogin, boost::json::serialize(boost::json::object{{"code", str(minted.json, "code")}}));
+    auto reused =
+        c.post(kLogin, boost::json::serialize(boost::json::object{{"code", json_string(minted.json, "code")}}));
     EXPECT_EQ(reused.status, 401u);
     for (auto const* body : {&r.body, &me.body, &reused.body}) {
         EXPECT_EQ(body->find(session_key), std::string::npos);
@@ -316,8 +312,8 @@ TEST(LoginSecrets, SessionKeyAndSecretNeverLeak) {
     EXPECT_NE(log.find("\"event\":\"request\""), std::string::npos);  // the log is really there
     EXPECT_EQ(log.find(session_key), std::string::npos);
     EXPECT_EQ(log.find(secret), std::string::npos);
-    EXPECT_EQ(log.find(str(r.json, "access_token")), std::string::npos);
-    EXPECT_EQ(log.find(str(r.json, "refresh_token")), std::string::npos);
+    EXPECT_EQ(log.find(json_string(r.json, "access_token")), std::string::npos);
+    EXPECT_EQ(log.find(json_string(r.json, "refresh_token")), std::string::npos);
 }
 
 }  // namespace

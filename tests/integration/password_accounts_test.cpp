@@ -18,11 +18,6 @@ namespace {
 constexpr char const* kRegister = "/api/v1/auth/register";
 constexpr char const* kLogin = "/api/v1/auth/login";
 
-std::int64_t wall_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 // OWASP's minimum cost keeps the suite quick; the production default is documented in the README.
 app::Environment fast_hashing(app::Environment extra = {}) {
     extra.emplace("WXLOGIN_PASSWORD_MEMLIMIT_KIB", "19456");
@@ -57,7 +52,7 @@ protected:
     using Details = std::vector<std::string>;
     std::uint64_t hashes() { return app_.app().password_hasher().operations(); }
 
-    TestClock clock_{wall_now()};
+    TestClock clock_{system_clock().now()};
     TestApp app_{fast_hashing(), clock_};
 };
 

@@ -22,11 +22,6 @@ constexpr char const* kMe = "/api/v1/users/me";
 constexpr std::int64_t kAccessTtl = 600;
 constexpr std::int64_t kRefreshTtl = 3600;
 
-std::int64_t wall_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 class Sessions : public ::testing::Test {
 protected:
     void SetUp() override { init_test_process(); }
@@ -62,7 +57,7 @@ protected:
         sqlite3_close(db);
     }
 
-    TestClock clock_{wall_now()};
+    TestClock clock_{system_clock().now()};
     TestApp app_{
         {{"WXLOGIN_ACCESS_TTL", std::to_string(kAccessTtl)}, {"WXLOGIN_REFRESH_TTL", std::to_string(kRefreshTtl)}},
         clock_};
