@@ -6,10 +6,10 @@
 #include "auth/ed25519_keys.hpp"
 #include "auth/jwt.hpp"
 #include "auth/refresh_token.hpp"
-#include "auth/revoked_sessions.hpp"
 #include "core/clock.hpp"
 #include "http/router.hpp"
 #include "obs/metrics.hpp"
+#include "store/in_process_revocation_list.hpp"
 
 namespace {
 
@@ -62,10 +62,10 @@ BENCHMARK(BM_EdDSAVerify)->Name("EdDSA verify");
 // Arg 0: nothing revoked (the common case, one atomic load); otherwise that many revoked
 // sessions, and the id looked up is not among them (a live session: the full hash lookup).
 void BM_RevocationCheck(benchmark::State& state) {
-    wx::auth::RevokedSessions revoked{g_clock};
+    wx::store::InProcessRevocationList revoked{g_clock};
     for (std::int64_t i = 0; i < state.range(0); ++i) revoked.revoke(wx::auth::new_id(), g_clock.now() + 3600);
     std::string const sid = wx::auth::new_id();
-    for (auto _ : state) benchmark::DoNotOptimize(revoked.contains(sid));
+    for (auto _ : state) benchmark::DoNotOptimize(revoked.check(sid));
 }
 BENCHMARK(BM_RevocationCheck)->Arg(0)->Arg(1000)->Arg(100000);
 

@@ -26,10 +26,10 @@ Task<http::Response> AuthApi::wechat_login(http::Request& req, http::RequestCont
     login.session_key_sealed = d_.cipher.seal(session.session_key);
     login.session = grant.row;
     login.now = d_.clock.now();
-    auto outcome = co_await d_.db.wechat_login(std::move(login));
+    auto outcome = co_await d_.identities.login(std::move(login));
     if (!outcome) co_return fail(to_api_error(outcome.error()), req, ctx);
 
-    d_.users.put(outcome->user);
+    co_await d_.users.put(outcome->user);
     auto pair = d_.issuer.token_pair(outcome->user, grant.row.id, grant.refresh_token, grant.row.expires_at,
                                      grant.row.access_expires_at, outcome->created);
     co_return http::json_response(http::status::ok, pair, req);
@@ -47,24 +47,27 @@ Task<http::Response> AuthApi::refresh(http::Request& req, http::RequestContext& 
 
     RotationGrant grant = d_.issuer.rotation(*presented);
     std::int64_t access_expires_at = grant.rotation.access_expires_at;
-    auto outcome = co_await d_.db.refresh(std::move(grant.rotation));
+    auto outcome = co_await d_.sessions.refresh(std::move(grant.rotation));
     if (!outcome) co_return fail(to_api_error(outcome.error()), req, ctx);
     switch (outcome->verdict) {
         case store::RefreshVerdict::unknown:
             co_return fail(ApiError{http::ErrorCode::refresh_token_invalid}, req, ctx);
         case store::RefreshVerdict::expired:
             co_return fail(ApiError{http::ErrorCode::refresh_token_expired}, req, ctx);
-        case store::RefreshVerdict::reused:
-            remember({store::RevokedSession{outcome->session_id, outcome->access_expires_at}});
+        case store::RefreshVerdict::reused: {
+            // Refused here before the answer leaves, and on the other instances soon after.
+            std::vector<store::RevokedSession> family{{outcome->session_id, outcome->access_expires_at}};
+            co_await d_.revocations.announce(std::move(family));
             d_.refresh_reuse.add();
             obs::log_warn(
                 "refresh_token_reused",
                 {{"session", outcome->session_id}, {"request_id", ctx.request_id}, {"client", ctx.client_address}});
             co_return fail(ApiError{http::ErrorCode::refresh_token_reused}, req, ctx);
+        }
         case store::RefreshVerdict::rotated:
             break;
     }
-    d_.users.put(outcome->user);
+    co_await d_.users.put(outcome->user);
     auto pair = d_.issuer.token_pair(outcome->user, outcome->session_id, grant.refresh_token, outcome->expires_at,
                                      access_expires_at, false);
     co_return http::json_response(http::status::ok, pair, req);
@@ -72,27 +75,23 @@ Task<http::Response> AuthApi::refresh(http::Request& req, http::RequestContext& 
 
 Task<http::Response> AuthApi::logout(http::Request& req, http::RequestContext& ctx) {
     auto const& caller = *ctx.principal;
-    auto revoked = co_await d_.db.revoke_session(caller.user_id, caller.session_id, d_.clock.now());
+    auto revoked = co_await d_.sessions.revoke(caller.user_id, caller.session_id, d_.clock.now());
     if (!revoked) co_return fail(to_api_error(revoked.error()), req, ctx);
     // The caller's own token is covered even if the row was already revoked by a racing request.
     revoked->push_back(store::RevokedSession{caller.session_id, caller.expires_at});
-    remember(*revoked);
+    co_await d_.revocations.announce(std::move(*revoked));
     co_return http::empty_response(http::status::no_content, req);
 }
 
 Task<http::Response> AuthApi::logout_all(http::Request& req, http::RequestContext& ctx) {
     auto const& caller = *ctx.principal;
-    auto revoked = co_await d_.db.revoke_all_sessions(caller.user_id, d_.clock.now());
+    auto revoked = co_await d_.sessions.revoke_all(caller.user_id, d_.clock.now());
     if (!revoked) co_return fail(to_api_error(revoked.error()), req, ctx);
+    auto const others = static_cast<std::int64_t>(revoked->size());
     revoked->push_back(store::RevokedSession{caller.session_id, caller.expires_at});
-    remember(*revoked);
-    obs::log_info("logout_all",
-                  {{"user_id", caller.user_id}, {"sessions", static_cast<std::int64_t>(revoked->size() - 1)}});
+    co_await d_.revocations.announce(std::move(*revoked));
+    obs::log_info("logout_all", {{"user_id", caller.user_id}, {"sessions", others}});
     co_return http::empty_response(http::status::no_content, req);
-}
-
-void AuthApi::remember(std::vector<store::RevokedSession> const& sessions) {
-    for (auto const& s : sessions) d_.revoked.revoke(s.id, s.access_expires_at);
 }
 
 }  // namespace wx::api

@@ -3,12 +3,13 @@
 #include <vector>
 
 #include "api/token_issuer.hpp"
-#include "api/user_directory.hpp"
 #include "auth/data_cipher.hpp"
-#include "auth/revoked_sessions.hpp"
 #include "http/pipeline.hpp"
 #include "obs/metrics.hpp"
-#include "store/database.hpp"
+#include "store/revocation_list.hpp"
+#include "store/session_store.hpp"
+#include "store/user_cache.hpp"
+#include "store/wechat_identity_store.hpp"
 #include "wechat/wechat_api.hpp"
 
 namespace wx::api {
@@ -20,11 +21,12 @@ public:
     struct Deps {
         wechat::WeChatApi& wechat;
         std::vector<wechat::AppCredentials> apps;  // apps.front() is the default
-        store::Database& db;
-        UserDirectory& users;
+        store::WeChatIdentityStore& identities;
+        store::SessionStore& sessions;
+        store::UserCache& users;
         TokenIssuer const& issuer;
         auth::DataCipher const& cipher;
-        auth::RevokedSessions& revoked;
+        store::RevocationList& revocations;
         Clock const& clock;
         obs::Counter& refresh_reuse;  // spent refresh tokens presented: a security event
     };
@@ -37,9 +39,6 @@ public:
     Task<http::Response> logout_all(http::Request& req, http::RequestContext& ctx);
 
 private:
-    // Puts freshly revoked sessions into the in-memory list before the caller answers, so the
-    // very next request with one of their access tokens is refused.
-    void remember(std::vector<store::RevokedSession> const& sessions);
     Deps d_;
 };
 

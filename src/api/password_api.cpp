@@ -53,7 +53,7 @@ Task<http::Response> PasswordApi::register_account(http::Request& req, http::Req
         user.email = std::move(*email);
     }
     // A taken name is answered before paying for a hash; the transaction below checks again.
-    auto taken = co_await d_.db.credentials(user.username_key, false);
+    auto taken = co_await d_.accounts.credentials_by_username_key(user.username_key);
     if (!taken) co_return fail(to_api_error(taken.error()), req, ctx);
     if (*taken) co_return fail(ApiError{ErrorCode::username_taken}, req, ctx);
 
@@ -63,7 +63,7 @@ Task<http::Response> PasswordApi::register_account(http::Request& req, http::Req
     SessionGrant grant = d_.issuer.new_session();
     user.session = grant.row;
     user.now = d_.clock.now();
-    auto outcome = co_await d_.db.register_user(std::move(user));
+    auto outcome = co_await d_.accounts.register_user(std::move(user));
     if (!outcome) co_return fail(to_api_error(outcome.error()), req, ctx);
     switch (outcome->verdict) {
         case store::RegisterVerdict::username_taken:
@@ -73,7 +73,7 @@ Task<http::Response> PasswordApi::register_account(http::Request& req, http::Req
         case store::RegisterVerdict::created:
             break;
     }
-    d_.users.put(outcome->user);
+    co_await d_.users.put(outcome->user);
     obs::log_info("user_registered", {{"user_id", outcome->user.id}});
     auto pair = d_.issuer.token_pair(outcome->user, grant.row.id, grant.refresh_token, grant.row.expires_at,
                                      grant.row.access_expires_at, true);
@@ -91,7 +91,11 @@ Task<http::Response> PasswordApi::login(http::Request& req, http::RequestContext
 
     bool by_email = auth::is_email_identifier(*identifier);
     std::string typed_key = by_email ? auth::email_key(*identifier) : auth::username_key(*identifier);
-    auto account = co_await d_.db.credentials(typed_key, by_email);
+    result<std::optional<store::StoredCredentials>> account = make_error_code(store::Errc::internal);
+    if (by_email)
+        account = co_await d_.accounts.credentials_by_email_key(typed_key);
+    else
+        account = co_await d_.accounts.credentials_by_username_key(typed_key);
     if (!account) co_return fail(to_api_error(account.error()), req, ctx);
     // The account key names the account itself when it exists, so its username and its email
     // share one count; an unknown identifier is counted as typed (the two prefixes cannot meet).
@@ -99,7 +103,7 @@ Task<http::Response> PasswordApi::login(http::Request& req, http::RequestContext
     auth::LoginKeys keys{account_key, ctx.client_address};
     // A locked key is refused before the password is looked at, so a lockout never tells an
     // attacker whether a guess was right.
-    if (auto wait = d_.throttle.check(keys)) {
+    if (auto wait = co_await d_.throttle.check(keys)) {
         d_.locked_logins.add();
         ApiError e{ErrorCode::too_many_attempts};
         e.retry_after_seconds = static_cast<int>(wait->count());
@@ -108,12 +112,13 @@ Task<http::Response> PasswordApi::login(http::Request& req, http::RequestContext
     if (auth::password_too_long(*password)) {
         // Never a valid password, and free to send: counted against the address only, so junk
         // cannot flood the table with account keys.
-        d_.throttle.record_attempt(auth::LoginKeys{{}, ctx.client_address});
+        auth::LoginKeys address_only{{}, ctx.client_address};
+        co_await d_.throttle.record_attempt(address_only);
         d_.failed_logins.add();
         co_return fail(ApiError{ErrorCode::invalid_credentials}, req, ctx);
     }
     // Charged before the hash runs: guesses sent in parallel are counted while in flight.
-    d_.throttle.record_attempt(keys);
+    co_await d_.throttle.record_attempt(keys);
 
     // Unknown users, WeChat-only accounts and disabled accounts all verify against the dummy
     // hash: one Argon2id run on every path, one answer for every failure.
@@ -125,7 +130,7 @@ Task<http::Response> PasswordApi::login(http::Request& req, http::RequestContext
         d_.failed_logins.add();
         co_return fail(ApiError{ErrorCode::invalid_credentials}, req, ctx);
     }
-    d_.throttle.record_success(keys);
+    co_await d_.throttle.record_success(keys);
     co_return co_await start_session((*account)->user_id, verdict->needs_rehash, password, req, ctx);
 }
 
@@ -138,12 +143,12 @@ Task<http::Response> PasswordApi::start_session(std::int64_t user_id,
     if (rehash) {
         // Best effort: the login succeeds either way, and the next one tries again.
         auto fresh = co_await d_.hasher.hash(*password);
-        if (fresh) (void)co_await d_.db.set_password_hash(user_id, std::move(*fresh), d_.clock.now());
+        if (fresh) (void)co_await d_.accounts.set_password_hash(user_id, std::move(*fresh), d_.clock.now());
     }
     SessionGrant grant = d_.issuer.new_session();
-    auto user = co_await d_.db.start_session(user_id, grant.row);
+    auto user = co_await d_.sessions.start(user_id, grant.row);
     if (!user) co_return fail(to_api_error(user.error()), req, ctx);
-    d_.users.put(*user);
+    co_await d_.users.put(*user);
     auto pair = d_.issuer.token_pair(*user, grant.row.id, grant.refresh_token, grant.row.expires_at,
                                      grant.row.access_expires_at, false);
     co_return http::json_response(http::status::ok, pair, req);

@@ -4,13 +4,14 @@
 #include <string>
 
 #include "api/token_issuer.hpp"
-#include "api/user_directory.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
 #include "core/clock.hpp"
 #include "http/pipeline.hpp"
 #include "obs/metrics.hpp"
-#include "store/database.hpp"
+#include "store/session_store.hpp"
+#include "store/user_cache.hpp"
+#include "store/user_store.hpp"
 
 namespace wx::api {
 
@@ -21,8 +22,9 @@ namespace wx::api {
 class PasswordApi {
 public:
     struct Deps {
-        store::Database& db;
-        UserDirectory& users;
+        store::UserStore& accounts;
+        store::SessionStore& sessions;
+        store::UserCache& users;
         TokenIssuer const& issuer;
         auth::PasswordHasher& hasher;
         auth::LoginThrottle& throttle;

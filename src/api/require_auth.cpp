@@ -34,7 +34,17 @@ Task<http::Response> RequireAuth::handle(http::Request& req, http::RequestContex
     if (token.empty()) co_return fail(ApiError{ErrorCode::unauthorized}, req, ctx);
     auto claims = jwt_.verify(token);
     if (!claims) co_return fail(to_api_error(claims.error()), req, ctx);
-    if (revoked_.contains(claims->sid)) co_return fail(ApiError{ErrorCode::token_revoked}, req, ctx);
+    switch (revocations_.check(claims->sid)) {
+        case store::RevocationList::Status::live:
+            break;
+        case store::RevocationList::Status::revoked:
+            co_return fail(ApiError{ErrorCode::token_revoked}, req, ctx);
+        case store::RevocationList::Status::unknown: {
+            ApiError e{ErrorCode::unavailable};
+            e.retry_after_seconds = 1;
+            co_return fail(e, req, ctx);
+        }
+    }
 
     std::int64_t user_id = 0;
     auto const& sub = claims->sub;
@@ -48,7 +58,7 @@ Task<http::Response> RequireAuth::handle(http::Request& req, http::RequestContex
         co_return fail(to_api_error(user.error()), req, ctx);
     }
     auto const& u = (*user)->user;
-    if (u.disabled || claims->iat < u.tokens_not_before) co_return fail(ApiError{ErrorCode::token_revoked}, req, ctx);
+    if (u.disabled) co_return fail(ApiError{ErrorCode::token_revoked}, req, ctx);
 
     ctx.principal = http::Principal{user_id, std::move(claims->sid), std::move(claims->jti), claims->exp, u.role};
     co_return co_await next(req, ctx);

@@ -1,5 +1,6 @@
 #include "api/user_json.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <ctime>
 
 namespace wx::api {
@@ -39,5 +40,7 @@ boost::json::object user_json(store::User const& u) {
     o["created_at"] = rfc3339(u.created_at);
     return o;
 }
+
+std::string render_user_json(store::User const& user) { return boost::json::serialize(user_json(user)); }
 
 }  // namespace wx::api

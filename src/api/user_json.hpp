@@ -12,5 +12,7 @@ namespace wx::api {
 [[nodiscard]] std::string rfc3339(std::int64_t unix_seconds);
 // The API.md User object. Never carries the session_key or the password hash.
 [[nodiscard]] boost::json::object user_json(store::User const& user);
+// user_json() serialised: what the user cache keeps, so that /users/me only copies a string.
+[[nodiscard]] std::string render_user_json(store::User const& user);
 
 }  // namespace wx::api

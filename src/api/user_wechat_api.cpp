@@ -26,14 +26,20 @@ Task<http::Response> UserWeChatApi::bind(http::Request& req, http::RequestContex
     auto const* app = exchanged->app;
     auto const& session = exchanged->session;
 
-    std::int64_t user_id = ctx.principal->user_id;
-    store::WeChatIdentity identity{app->app_id, session.openid, session.unionid};
-    auto sealed = d_.cipher.seal(session.session_key);
-    auto outcome = co_await d_.db.bind_wechat(user_id, std::move(identity), std::move(sealed), d_.clock.now());
+    store::BindWeChat binding;
+    binding.user_id = ctx.principal->user_id;
+    binding.identity = store::WeChatIdentity{app->app_id, session.openid, session.unionid};
+    binding.session_key_sealed = d_.cipher.seal(session.session_key);
+    binding.now = d_.clock.now();
+    auto outcome = co_await d_.identities.bind(std::move(binding));
     if (!outcome) co_return fail(caller_error(outcome.error()), req, ctx);
-    if (outcome->verdict == store::BindVerdict::bound_to_another_user)
-        co_return fail(ApiError{ErrorCode::wechat_already_bound}, req, ctx);
-    auto entry = d_.users.put(std::move(outcome->user));
+    switch (outcome->verdict) {
+        case store::BindVerdict::bound_to_another_user:
+            co_return fail(ApiError{ErrorCode::wechat_already_bound}, req, ctx);
+        case store::BindVerdict::bound:
+            break;
+    }
+    auto entry = co_await d_.users.put(std::move(outcome->user));
     co_return http::text_response(http::status::ok, entry->json, "application/json", req);
 }
 
@@ -68,9 +74,9 @@ Task<http::Response> UserWeChatApi::phone(http::Request& req, http::RequestConte
         if (!decrypted) co_return fail(decrypted.error(), req, ctx);
         phone = std::move(*decrypted);
     }
-    auto updated = co_await d_.db.set_phone(user_id, std::move(phone.phone_number), d_.clock.now());
+    auto updated = co_await d_.accounts.set_phone(user_id, std::move(phone.phone_number), d_.clock.now());
     if (!updated) co_return fail(caller_error(updated.error()), req, ctx);
-    auto entry = d_.users.put(std::move(*updated));
+    auto entry = co_await d_.users.put(std::move(*updated));
     co_return http::text_response(http::status::ok, entry->json, "application/json", req);
 }
 
@@ -78,7 +84,7 @@ Task<result<wechat::PhoneInfo, http::ApiError>> UserWeChatApi::decrypt_phone(std
                                                                              wechat::AppCredentials const& app,
                                                                              std::string encrypted_data,
                                                                              std::string iv) {
-    auto sealed = co_await d_.db.sealed_session_key(user_id, app.app_id);
+    auto sealed = co_await d_.identities.sealed_session_key(user_id, app.app_id);
     if (!sealed) co_return caller_error(sealed.error());
     if (!*sealed) co_return ApiError{ErrorCode::wechat_session_missing};
     auto session_key = d_.cipher.open(**sealed);

@@ -2,12 +2,13 @@
 
 #include <vector>
 
-#include "api/user_directory.hpp"
 #include "auth/data_cipher.hpp"
 #include "core/clock.hpp"
 #include "http/api_error.hpp"
 #include "http/pipeline.hpp"
-#include "store/database.hpp"
+#include "store/user_cache.hpp"
+#include "store/user_store.hpp"
+#include "store/wechat_identity_store.hpp"
 #include "wechat/access_token_cache.hpp"
 #include "wechat/wechat_api.hpp"
 
@@ -22,8 +23,9 @@ public:
         wechat::WeChatApi& wechat;
         wechat::AccessTokenSource& access_tokens;
         std::vector<wechat::AppCredentials> apps;  // apps.front() is the default
-        store::Database& db;
-        UserDirectory& users;
+        store::WeChatIdentityStore& identities;
+        store::UserStore& accounts;
+        store::UserCache& users;
         auth::DataCipher const& cipher;
         Clock const& clock;
     };

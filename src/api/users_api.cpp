@@ -49,9 +49,9 @@ Task<http::Response> UsersApi::update_me(http::Request& req, http::RequestContex
     if (!change.nickname && !change.avatar_url) co_return co_await me(req, ctx);
 
     change.now = clock_.now();
-    auto updated = co_await db_.update_profile(ctx.principal->user_id, std::move(change));
+    auto updated = co_await accounts_.update_profile(ctx.principal->user_id, std::move(change));
     if (!updated) co_return fail(caller_error(updated.error()), req, ctx);
-    auto entry = users_.put(std::move(*updated));
+    auto entry = co_await users_.put(std::move(*updated));
     co_return http::text_response(http::status::ok, entry->json, "application/json", req);
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "api/user_directory.hpp"
 #include "core/clock.hpp"
 #include "http/pipeline.hpp"
-#include "store/database.hpp"
+#include "store/user_cache.hpp"
+#include "store/user_store.hpp"
 
 namespace wx::api {
 
@@ -12,13 +12,14 @@ namespace wx::api {
 // Thread safety: handlers may run concurrently.
 class UsersApi {
 public:
-    UsersApi(UserDirectory& users, store::Database& db, Clock const& clock) : users_(users), db_(db), clock_(clock) {}
+    UsersApi(store::UserCache& users, store::UserStore& accounts, Clock const& clock)
+        : users_(users), accounts_(accounts), clock_(clock) {}
     Task<http::Response> me(http::Request& req, http::RequestContext& ctx);
     Task<http::Response> update_me(http::Request& req, http::RequestContext& ctx);
 
 private:
-    UserDirectory& users_;
-    store::Database& db_;
+    store::UserCache& users_;
+    store::UserStore& accounts_;
     Clock const& clock_;
 };
 

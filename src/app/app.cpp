@@ -5,7 +5,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 
+#include "api/user_json.hpp"
 #include "app/database_factory.hpp"
+#include "core/sync_wait.hpp"
 #include "obs/log.hpp"
 
 namespace wx::app {
@@ -36,7 +38,7 @@ auth::PasswordHasherConfig hasher_config(PasswordConfig const& p) {
 }
 
 auth::LoginThrottleConfig throttle_config(PasswordConfig const& p) {
-    auth::LoginThrottleConfig t;
+    auth::LoginThrottleConfig t{};
     t.account.free_failures = p.account_free_failures;
     t.address.free_failures = p.address_free_failures;
     return t;
@@ -58,16 +60,19 @@ App::App(Config cfg, Clock const& clock)
       clock_(clock),
       io_(cfg_.io_threads),
       blocking_("blocking", cfg_.blocking_threads, cfg_.blocking_queue),
-      db_(open_database(cfg_.database_url, blocking_)),
+      backend_(open_backend(cfg_.database_url, blocking_, clock_)),
+      accounts_(*backend_),
+      identities_(*backend_),
+      sessions_(*backend_),
+      revocations_(clock_),
+      users_(accounts_, &api::render_user_json, clock_, store::UserCacheConfig{}),
       cipher_(make_cipher(cfg_)),
       jwt_(make_jwt(cfg_, clock_)),
       issuer_(jwt_, clock_, cfg_.jwt.access_ttl, cfg_.jwt.refresh_ttl),
-      revoked_(clock_),
       hasher_(hasher_config(cfg_.password)),
-      throttle_(throttle_config(cfg_.password), clock_),
-      users_(*db_),
+      throttle_(throttle_config(cfg_.password), attempts_, clock_),
       wechat_(make_wechat_client(cfg_.wechat.api_base, cfg_.wechat.timeout)),
-      access_tokens_(wechat_, clock_),
+      access_tokens_(wechat_, access_token_store_, clock_, wechat::AccessTokenCacheOptions{}),
       live_connections_("wxlogin_http_connections",
                         "Live client connections.",
                         [this] { return static_cast<double>(server_.live_connections()); }),
@@ -79,25 +84,25 @@ App::App(Config cfg, Clock const& clock)
                          [this] { return static_cast<double>(hasher_.pool().in_flight()); }),
       revoked_sessions_("wxlogin_revoked_sessions",
                         "Revoked sessions held in memory until their access tokens expire.",
-                        [this] { return static_cast<double>(revoked_.size()); }),
+                        [this] { return static_cast<double>(revocations_.size()); }),
       auth_events_("wxlogin_auth_events_total", "Security-relevant authentication events.", {"event"}),
       trusted_proxies_(cfg_.trusted_proxies),
       forwarded_for_(trusted_proxies_),
       access_log_(http_metrics_),
-      require_auth_(jwt_, revoked_, users_),
+      require_auth_(jwt_, revocations_, users_),
       ops_(registry_,
            api::OpsApi::Probes{.draining = [this] { return server_.draining(); },
                                .database = [this] { return database_ready(); },
                                .redis = {}}),
-      auth_api_(api::AuthApi::Deps{wechat_, wechat_credentials(cfg_), *db_, users_, issuer_, cipher_, revoked_, clock_,
-                                   auth_events_.with({"refresh_token_reused"})}),
-      password_api_(api::PasswordApi::Deps{*db_, users_, issuer_, hasher_, throttle_, clock_,
+      auth_api_(api::AuthApi::Deps{wechat_, wechat_credentials(cfg_), identities_, sessions_, users_, issuer_, cipher_,
+                                   revocations_, clock_, auth_events_.with({"refresh_token_reused"})}),
+      password_api_(api::PasswordApi::Deps{accounts_, sessions_, users_, issuer_, hasher_, throttle_, clock_,
                                            auth_events_.with({"password_login_failed"}),
                                            auth_events_.with({"password_login_locked"})}),
-      users_api_(users_, *db_, clock_),
+      users_api_(users_, accounts_, clock_),
       jwks_api_(jwt_.jwks_json()),
-      user_wechat_api_(
-          api::UserWeChatApi::Deps{wechat_, access_tokens_, wechat_credentials(cfg_), *db_, users_, cipher_, clock_}),
+      user_wechat_api_(api::UserWeChatApi::Deps{wechat_, access_tokens_, wechat_credentials(cfg_), identities_,
+                                                accounts_, users_, cipher_, clock_}),
       router_(global_middleware(), &http_metrics_),
       server_(cfg_.server, router_, io_) {
     registry_.add(http_metrics_);
@@ -106,7 +111,7 @@ App::App(Config cfg, Clock const& clock)
     registry_.add(hashing_in_flight_);
     registry_.add(revoked_sessions_);
     registry_.add(auth_events_);
-    if (auto migrated = db_->migrate_sync(); !migrated)
+    if (auto migrated = backend_->migrate(); !migrated)
         throw std::runtime_error("database migration failed: " + migrated.error().message());
     restore_revocations();
     if (cfg_.wechat.use_embedded_simulator) simulator_ = std::make_unique<EmbeddedSimulator>(cfg_, router_);
@@ -130,14 +135,14 @@ std::vector<http::Middleware const*> App::global_middleware() const {
 // Sessions revoked before this start (by this or another process) stay revoked: the in-memory
 // list is rebuilt from the database before the first request is served.
 void App::restore_revocations() {
-    auto sessions = db_->revoked_sessions_sync(clock_.now());
+    auto sessions = sync_wait(sessions_.revoked_since(clock_.now()));
     if (!sessions) throw std::runtime_error("reading revoked sessions failed: " + sessions.error().message());
-    for (auto const& s : *sessions) revoked_.revoke(s.id, s.access_expires_at);
+    revocations_.restore(*sessions);
     obs::log_info("revocations_restored", {{"sessions", static_cast<std::int64_t>(sessions->size())}});
 }
 
 Task<bool> App::database_ready() {
-    auto pinged = co_await db_->ping();
+    auto pinged = co_await backend_->ping();
     co_return pinged.has_value();
 }
 

@@ -10,7 +10,6 @@
 #include "api/password_api.hpp"
 #include "api/require_auth.hpp"
 #include "api/token_issuer.hpp"
-#include "api/user_directory.hpp"
 #include "api/user_wechat_api.hpp"
 #include "api/users_api.hpp"
 #include "app/config.hpp"
@@ -20,7 +19,6 @@
 #include "auth/jwt.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
-#include "auth/revoked_sessions.hpp"
 #include "core/blocking_pool.hpp"
 #include "core/clock.hpp"
 #include "core/io_pool.hpp"
@@ -29,7 +27,14 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "obs/metrics.hpp"
-#include "store/database.hpp"
+#include "store/backend.hpp"
+#include "store/in_process_access_token_store.hpp"
+#include "store/in_process_attempt_counter.hpp"
+#include "store/in_process_revocation_list.hpp"
+#include "store/in_process_user_cache.hpp"
+#include "store/session_store.hpp"
+#include "store/user_store.hpp"
+#include "store/wechat_identity_store.hpp"
 
 namespace wx::app {
 
@@ -73,14 +78,20 @@ private:
     Clock const& clock_;
     IoPool io_;
     BlockingPool blocking_;
-    std::unique_ptr<store::Database> db_;
+    std::unique_ptr<store::Backend> backend_;
+    store::UserStore accounts_;
+    store::WeChatIdentityStore identities_;
+    store::SessionStore sessions_;
+    // The shared-state seams, in-process: one instance per database (SQLite).
+    store::InProcessRevocationList revocations_;
+    store::InProcessUserCache users_;
+    store::InProcessAttemptCounter attempts_;
+    store::InProcessAccessTokenStore access_token_store_;
     auth::DataCipher cipher_;
     auth::JwtCodec jwt_;
     api::TokenIssuer issuer_;
-    auth::RevokedSessions revoked_;
     auth::PasswordHasher hasher_;
     auth::LoginThrottle throttle_;
-    api::UserDirectory users_;
     LateBoundWeChat wechat_;
     wechat::AccessTokenCache access_tokens_;
     obs::MetricsRegistry registry_;

@@ -19,8 +19,9 @@ int run_serve(Config cfg) {
 
 int run_migrate(Config const& cfg) {
     BlockingPool pool{"migrate", 1, 1};
-    auto db = open_database(cfg.database_url, pool);
-    if (auto r = db->migrate_sync(); !r) {
+    SystemClock clock;
+    auto backend = open_backend(cfg.database_url, pool, clock);
+    if (auto r = backend->migrate(); !r) {
         std::cerr << "wxlogin: migration failed: " << r.error().message() << "\n";
         return 1;
     }

@@ -23,7 +23,6 @@ struct User {
     std::optional<std::string> phone;
     std::string role = "user";
     bool disabled = false;
-    std::int64_t tokens_not_before = 0;  // access tokens issued before this are revoked
     std::int64_t created_at = 0;
     std::optional<WeChatIdentity> wechat;  // the user's first WeChat identity
 };
@@ -97,11 +96,41 @@ struct RegisterOutcome {
     User user;  // created
 };
 
+// A users row as inserted: every field null for a WeChat user, the keys set for a password account.
+struct NewUserRow {
+    std::optional<std::string> username;
+    std::optional<std::string> username_key;
+    std::optional<std::string> email;
+    std::optional<std::string> email_key;
+    std::optional<std::string> password_hash;
+    std::int64_t now = 0;
+};
+
+// A refresh token as the rotation rule sees it, with its session and user.
+struct RefreshTokenRecord {
+    std::string session_id;
+    std::int64_t user_id = 0;
+    std::int64_t generation = 0;         // the session's current generation
+    std::int64_t expires_at = 0;         // the session's absolute refresh expiry
+    std::int64_t access_expires_at = 0;  // expiry of the session's latest access token
+    bool spent = false;
+    bool session_revoked = false;
+    bool user_disabled = false;
+};
+
 // What password login needs to know about an account, found by username or email key.
 struct StoredCredentials {
     std::int64_t user_id = 0;
     std::optional<std::string> password_hash;  // null: a WeChat-only account
     bool disabled = false;
+};
+
+// POST /users/me/wechat: the identity of a fresh login code, for the caller.
+struct BindWeChat {
+    std::int64_t user_id = 0;
+    WeChatIdentity identity;
+    std::vector<unsigned char> session_key_sealed;
+    std::int64_t now = 0;
 };
 
 enum class BindVerdict { bound, bound_to_another_user };

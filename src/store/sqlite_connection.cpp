@@ -1,7 +1,5 @@
 #include "store/sqlite_connection.hpp"
 
-#include <stdexcept>
-
 #include "obs/log.hpp"
 
 namespace wx::store {
@@ -26,20 +24,23 @@ Errc classify_sqlite(int rc) noexcept {
     }
 }
 
-SqliteConnection::SqliteConnection(std::string const& path) {
+result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(std::string const& path) {
+    sqlite3* db = nullptr;
     int rc =
-        sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+        sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
-        std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-        sqlite3_close_v2(db_);
-        db_ = nullptr;
-        throw std::runtime_error("cannot open SQLite database " + path + ": " + why);
+        obs::log_error("sqlite_open_failed", {{"path", path}, {"error", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)}});
+        sqlite3_close_v2(db);
+        return make_error_code(Errc::unavailable);
     }
-    sqlite3_busy_timeout(db_, 5000);
+    std::unique_ptr<SqliteConnection> conn{new SqliteConnection(db)};
+    sqlite3_busy_timeout(db, 5000);
     // WAL lets readers run beside the one writer; NORMAL sync is durable across process crashes
     // and loses at most the last transactions on power loss, the usual trade for WAL.
-    auto pragmas = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-    if (!pragmas) throw std::runtime_error("cannot configure SQLite database " + path + ": " + last_error());
+    if (auto pragmas = conn->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+        !pragmas)
+        return make_error_code(Errc::unavailable);
+    return conn;
 }
 
 SqliteConnection::~SqliteConnection() {
@@ -47,11 +48,12 @@ SqliteConnection::~SqliteConnection() {
     sqlite3_close_v2(db_);
 }
 
-result<std::unique_ptr<Statement>> SqliteConnection::prepare(char const* sql) {
+result<std::unique_ptr<Statement>> SqliteConnection::prepare(std::string_view sql) {
     auto it = cache_.find(sql);
     if (it == cache_.end()) {
         sqlite3_stmt* stmt = nullptr;
-        int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+        int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                                    nullptr);
         if (rc != SQLITE_OK) {
             obs::log_error("sqlite_prepare_failed", {{"error", sqlite3_errmsg(db_)}});
             return make_error_code(classify_sqlite(rc));

@@ -71,25 +71,33 @@ private:
 // Thread safety: none; one thread at a time (the owner serialises access).
 class SqliteConnection {
 public:
-    // Throws std::runtime_error when the file cannot be opened.
-    explicit SqliteConnection(std::string const& path);
+    // Opens (creating if needed) the file; Errc::unavailable, with the reason logged, when it
+    // cannot be opened or configured.
+    static result<std::unique_ptr<SqliteConnection>> open(std::string const& path);
     SqliteConnection(SqliteConnection const&) = delete;
     SqliteConnection& operator=(SqliteConnection const&) = delete;
     ~SqliteConnection();
 
-    // A cached statement for this SQL text (statements are keyed by the text's address, so pass
-    // string literals or other static text).
-    result<std::unique_ptr<Statement>> prepare(char const* sql);
+    // The cached statement for this SQL text, prepared on first use.
+    result<std::unique_ptr<Statement>> prepare(std::string_view sql);
     // Runs SQL without results (several statements allowed).
     result<void> exec(char const* sql);
+    // False once an error has ended the open transaction (SQLite rolls back on some I/O errors).
+    [[nodiscard]] bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
     [[nodiscard]] std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
     // Rows changed by the last INSERT, UPDATE or DELETE.
     [[nodiscard]] std::int64_t changes() const { return sqlite3_changes64(db_); }
     [[nodiscard]] char const* last_error() const { return sqlite3_errmsg(db_); }
 
 private:
-    sqlite3* db_ = nullptr;
-    std::unordered_map<char const*, sqlite3_stmt*> cache_;
+    explicit SqliteConnection(sqlite3* db) : db_(db) {}
+    struct TextHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+
+    sqlite3* db_;
+    std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> cache_;
 };
 
 }  // namespace wx::store

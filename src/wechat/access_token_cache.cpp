@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/asio/error.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <utility>
 
@@ -23,21 +24,23 @@ struct AccessTokenCache::Waiter {
 // next caller fetches again.
 class AccessTokenCache::Flight {
 public:
-    Flight(AccessTokenCache& cache, std::string app_id) : cache_(cache), app_id_(std::move(app_id)) {}
+    Flight(AccessTokenCache& cache, std::string app_id, Stored previous)
+        : cache_(cache), app_id_(std::move(app_id)), previous_(std::move(previous)) {}
     Flight(Flight const&) = delete;
     Flight& operator=(Flight const&) = delete;
     ~Flight() {
-        if (!landed_) (void)cache_.land(app_id_, error_code{asio::error::operation_aborted});
+        if (!landed_) (void)cache_.land(app_id_, error_code{asio::error::operation_aborted}, previous_);
     }
 
-    result<std::string> land(result<AccessToken> fetched) {
+    result<std::string> land(result<AccessToken> const& fetched) {
         landed_ = true;
-        return cache_.land(app_id_, std::move(fetched));
+        return cache_.land(app_id_, fetched, previous_);
     }
 
 private:
     AccessTokenCache& cache_;
     std::string app_id_;
+    Stored previous_;
     bool landed_ = false;
 };
 
@@ -53,6 +56,12 @@ bool is_access_token_error(error_code const& ec) noexcept {
     }
 }
 
+AccessTokenCache::AccessTokenCache(WeChatApi& api,
+                                   store::AccessTokenStore& store,
+                                   Clock const& clock,
+                                   AccessTokenCacheOptions options)
+    : api_(api), store_(store), clock_(clock), options_(options) {}
+
 AccessTokenCache::~AccessTokenCache() = default;
 
 std::int64_t AccessTokenCache::refresh_margin(std::int64_t expires_in) noexcept {
@@ -60,20 +69,29 @@ std::int64_t AccessTokenCache::refresh_margin(std::int64_t expires_in) noexcept 
 }
 
 Task<result<std::string>> AccessTokenCache::get(AppCredentials const& app) {
-    enum class Step { use_cached, wait, fetch };
+    enum class Step { use_stored, wait, fetch };
     auto executor = co_await asio::this_coro::executor;
     Step step = Step::fetch;
-    std::string cached;
+    Stored stored;
     std::shared_ptr<Waiter> waiter;
-    {
+    for (int look = 0;; ++look) {
+        std::uint64_t landings = 0;
+        {
+            std::lock_guard lock{mutex_};
+            landings = entries_[app.app_id].landings;
+        }
+        stored = co_await store_.load(app.app_id);
         std::lock_guard lock{mutex_};
-        Entry& e = entries_.try_emplace(app.app_id).first->second;
+        Entry& e = entries_[app.app_id];
+        // A fetch landed while we looked, so what we loaded may predate it: look again (a
+        // landing is rare, so twice is plenty; after that the answer is merely conservative).
+        if (e.landings != landings && look < 2) continue;
         std::int64_t const now = clock_.now();
-        bool const has_token = !e.token.empty();
-        if (has_token && now < e.refresh_at) {
-            step = Step::use_cached;
-        } else if (e.fetching && has_token && now < e.expires_at) {
-            step = Step::use_cached;  // someone is refreshing it; it is still good meanwhile
+        bool const has_token = stored && !stored->token.empty();
+        if (has_token && now < stored->refresh_at) {
+            step = Step::use_stored;
+        } else if (e.fetching && has_token && now < stored->expires_at) {
+            step = Step::use_stored;  // someone is refreshing it; it is still good meanwhile
         } else if (e.fetching) {
             step = Step::wait;
             waiter = std::make_shared<Waiter>(executor);
@@ -81,12 +99,12 @@ Task<result<std::string>> AccessTokenCache::get(AppCredentials const& app) {
         } else {
             e.fetching = true;
         }
-        if (step == Step::use_cached) cached = e.token;
+        break;
     }
 
     switch (step) {
-        case Step::use_cached:
-            co_return cached;
+        case Step::use_stored:
+            co_return stored->token;
         case Step::wait: {
             auto [ec, token] = co_await waiter->channel.async_receive(use_result);
             if (ec) co_return ec;
@@ -95,33 +113,72 @@ Task<result<std::string>> AccessTokenCache::get(AppCredentials const& app) {
         case Step::fetch:
             break;
     }
-    Flight flight{*this, app.app_id};
-    auto fetched = co_await api_.stable_token(app, false);
-    co_return flight.land(std::move(fetched));
+    Flight flight{*this, app.app_id, stored};
+    auto fetched = co_await fetch(app, stored);
+    co_return flight.land(fetched);
 }
 
-result<std::string> AccessTokenCache::land(std::string const& app_id, result<AccessToken> fetched) {
+Task<result<AccessToken>> AccessTokenCache::fetch(AppCredentials const& app, Stored const& previous) {
+    bool const claimed = co_await store_.claim_fetch(app.app_id, clock_.now(), options_.claim_hold_seconds);
+    if (!claimed) {
+        // Another instance is fetching: its token appears in the store. If it does not in time,
+        // fetch anyway — a protection against a thundering herd must not become an outage.
+        Stored theirs = co_await await_other_fetch(app.app_id);
+        if (theirs && (!previous || theirs->token != previous->token))
+            co_return AccessToken{theirs->token, theirs->expires_at - clock_.now()};
+    }
+    // The claim is released however the fetch ends (co_await cannot sit in a catch handler).
+    std::optional<result<AccessToken>> fetched;
+    std::exception_ptr failure;
+    try {
+        fetched.emplace(co_await api_.stable_token(app, false));
+        if (*fetched) {
+            // WeChat's tokens live 7200 s; a wild value must not overflow the arithmetic below.
+            std::int64_t const lifetime = std::clamp<std::int64_t>((*fetched)->expires_in, 0, kMaxLifetime);
+            std::int64_t const expires_at = clock_.now() + lifetime;
+            store::StoredAccessToken token{(*fetched)->token, expires_at, expires_at - refresh_margin(lifetime)};
+            co_await store_.save(app.app_id, std::move(token));
+        }
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (claimed) co_await store_.release_fetch(app.app_id);
+    if (failure) std::rethrow_exception(failure);
+    co_return std::move(*fetched);
+}
+
+Task<AccessTokenCache::Stored> AccessTokenCache::await_other_fetch(std::string const& app_id) {
+    auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer{executor};
+    std::int64_t const give_up = clock_.now() + options_.claim_hold_seconds;
+    while (clock_.now() < give_up) {
+        timer.expires_after(options_.claim_poll);
+        auto [ec] = co_await timer.async_wait(use_result);
+        if (ec) co_return std::nullopt;
+        Stored loaded = co_await store_.load(app_id);
+        if (loaded && clock_.now() < loaded->refresh_at) co_return loaded;
+    }
+    co_return std::nullopt;
+}
+
+result<std::string> AccessTokenCache::land(std::string const& app_id,
+                                           result<AccessToken> const& fetched,
+                                           Stored const& previous) {
     std::vector<std::shared_ptr<Waiter>> waiters;
     result<std::string> answer = asio::error::operation_aborted;
     {
         std::lock_guard lock{mutex_};
-        Entry& e = entries_.try_emplace(app_id).first->second;
-        std::int64_t const now = clock_.now();
+        Entry& e = entries_[app_id];
         e.fetching = false;
+        ++e.landings;
         waiters.swap(e.waiters);
-        if (fetched) {
-            e.token = std::move(fetched->token);
-            // WeChat's tokens live 7200 s; a wild value must not overflow the arithmetic below.
-            std::int64_t const lifetime = std::clamp<std::int64_t>(fetched->expires_in, 0, kMaxLifetime);
-            e.expires_at = now + lifetime;
-            e.refresh_at = e.expires_at - refresh_margin(lifetime);
-            answer = e.token;
-        } else if (!e.token.empty() && now < e.expires_at) {
-            answer = e.token;  // a failed early refresh: the old token still works
-        } else {
-            answer = fetched.error();
-        }
     }
+    if (fetched)
+        answer = fetched->token;
+    else if (previous && !previous->token.empty() && clock_.now() < previous->expires_at)
+        answer = previous->token;  // a failed early refresh: the old token still works
+    else
+        answer = fetched.error();
     if (fetched)
         obs::log_info("wechat_access_token_fetched", {{"app_id", app_id}, {"expires_in", fetched->expires_in}});
     else
@@ -136,19 +193,8 @@ result<std::string> AccessTokenCache::land(std::string const& app_id, result<Acc
     return answer;
 }
 
-void AccessTokenCache::invalidate(std::string_view app_id, std::string_view failed_token) {
-    bool cleared = false;
-    {
-        std::lock_guard lock{mutex_};
-        auto it = entries_.find(app_id);
-        if (it != entries_.end() && !it->second.token.empty() && it->second.token == failed_token) {
-            Entry& e = it->second;
-            e.token.clear();
-            e.expires_at = 0;
-            e.refresh_at = 0;
-            cleared = true;
-        }
-    }
+Task<void> AccessTokenCache::invalidate(std::string app_id, std::string failed_token) {
+    bool const cleared = co_await store_.discard(app_id, std::move(failed_token));
     obs::log_info("wechat_access_token_invalidated", {{"app_id", app_id}, {"cleared", cleared}});
 }
 

@@ -21,6 +21,7 @@
 
 #include "core/clock.hpp"
 #include "core/io_pool.hpp"
+#include "store/in_process_access_token_store.hpp"
 #include "support/run_sync.hpp"
 
 namespace wx::wechat {
@@ -139,7 +140,8 @@ class AccessTokenCacheTest : public ::testing::Test {
 protected:
     TestClock clock_{kStart};
     FakeWeChat api_;
-    AccessTokenCache cache_{api_, clock_};
+    store::InProcessAccessTokenStore store_;
+    AccessTokenCache cache_{api_, store_, clock_, AccessTokenCacheOptions{}};
 
     result<std::string> get(AppCredentials const& app = kAppA) { return run_sync(cache_.get(app)); }
     result<PhoneInfo> phone(std::string code = "13800000000") {
@@ -224,6 +226,50 @@ TEST_F(AccessTokenCacheTest, TwentyConcurrentGetsOnTwoThreadsCauseOneFetch) {
     EXPECT_EQ(api_.stable_calls, 1);
 }
 
+// Two instances sharing one store: the second finds the first's claim and waits for its token
+// instead of asking WeChat again (which would invalidate the token the first one got).
+TEST_F(AccessTokenCacheTest, TwoInstancesSharingAStoreFetchOnce) {
+    AccessTokenCache other{api_, store_, clock_, AccessTokenCacheOptions{.claim_poll = std::chrono::milliseconds{1}}};
+    IoPool pool{2};
+    api_.gate = std::make_shared<Gate>(pool.first().get_executor(), 1);
+    pool.start();
+    Outcomes outcomes;
+    auto first = cache_.get(kAppA);
+    asio::co_spawn(pool.next(), std::move(first), outcomes.handler());
+    ASSERT_TRUE(eventually([&] { return api_.stable_calls == 1; }));
+    auto second = other.get(kAppA);
+    asio::co_spawn(pool.next(), std::move(second), outcomes.handler());
+    ASSERT_TRUE(api_.gate->try_send(error_code{}));
+    ASSERT_TRUE(outcomes.wait_for(2));
+    pool.stop();
+    api_.gate.reset();
+    auto results = outcomes.results();
+    ASSERT_EQ(results.size(), 2u);
+    EXPECT_EQ(results[0].value(), "wxA-token-1");
+    EXPECT_EQ(results[1].value(), "wxA-token-1");
+    EXPECT_EQ(api_.stable_calls, 1);
+}
+
+// A claim whose holder never stores a token (it died) stops counting after its hold time: the
+// waiting instance then fetches itself.
+TEST_F(AccessTokenCacheTest, AClaimNotHonouredInTimeIsOverridden) {
+    AccessTokenCache waiting{api_, store_, clock_, AccessTokenCacheOptions{.claim_poll = std::chrono::milliseconds{1}}};
+    ASSERT_TRUE(run_sync(store_.claim_fetch("wxA", clock_.now(), 15)));  // another instance, gone
+    IoPool pool{1};
+    pool.start();
+    Outcomes outcomes;
+    auto task = waiting.get(kAppA);
+    asio::co_spawn(pool.next(), std::move(task), outcomes.handler());
+    EXPECT_EQ(api_.stable_calls, 0);
+    clock_.advance(15);
+    ASSERT_TRUE(outcomes.wait_for(1));
+    pool.stop();
+    auto results = outcomes.results();
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].value(), "wxA-token-1");
+    EXPECT_EQ(api_.stable_calls, 1);
+}
+
 TEST_F(AccessTokenCacheTest, AFailedFetchWakesEveryWaiterWithItsError) {
     api_.stable_script.push_back(errcode_error(errcode::rate_limited));
     auto results = twenty_concurrent_gets();
@@ -295,16 +341,16 @@ TEST_F(AccessTokenCacheTest, AFailedEarlyRefreshFallsBackToTheOldToken) {
 
 TEST_F(AccessTokenCacheTest, InvalidateClearsOnlyTheTokenThatFailed) {
     EXPECT_EQ(get().value(), "wxA-token-1");
-    cache_.invalidate("wxA", "wxA-token-0");  // a stale report about a predecessor
-    cache_.invalidate("wxB", "wxA-token-1");  // another app
-    cache_.invalidate("wxZ", "whatever");     // an app never seen
-    cache_.invalidate("wxA", "");
+    run_sync(cache_.invalidate("wxA", "wxA-token-0"));  // a stale report about a predecessor
+    run_sync(cache_.invalidate("wxB", "wxA-token-1"));  // another app
+    run_sync(cache_.invalidate("wxZ", "whatever"));     // an app never seen
+    run_sync(cache_.invalidate("wxA", ""));
     EXPECT_EQ(get().value(), "wxA-token-1");
     EXPECT_EQ(api_.stable_calls, 1);
 
-    cache_.invalidate("wxA", "wxA-token-1");
+    run_sync(cache_.invalidate("wxA", "wxA-token-1"));
     EXPECT_EQ(get().value(), "wxA-token-2");
-    cache_.invalidate("wxA", "wxA-token-1");  // late duplicate: token-2 survives
+    run_sync(cache_.invalidate("wxA", "wxA-token-1"));  // late duplicate: token-2 survives
     EXPECT_EQ(get().value(), "wxA-token-2");
     EXPECT_EQ(api_.stable_calls, 2);
 }
@@ -382,7 +428,7 @@ TEST_F(AccessTokenCacheTest, RetryDoesNotThrowAwayATokenRefreshedMeanwhile) {
     // has already replaced token-1 with token-2: the retry must use token-2, not fetch token-3.
     api_.phone_answer = [this](std::string const& token) -> result<PhoneInfo> {
         if (token != "wxA-token-1") return PhoneInfo{"1", "1", "86"};
-        cache_.invalidate("wxA", "wxA-token-1");
+        run_sync(cache_.invalidate("wxA", "wxA-token-1"));
         auto refreshed = run_sync(cache_.get(kAppA));  // another caller, elsewhere
         EXPECT_EQ(refreshed.value(), "wxA-token-2");
         return errcode_error(errcode::invalid_credential);

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "auth/credential_rules.hpp"
+#include "store/in_process_attempt_counter.hpp"
+#include "support/run_sync.hpp"
 
 namespace wx::auth {
 namespace {
@@ -17,6 +19,21 @@ using std::chrono::seconds;
 
 constexpr std::int64_t kStart = 1'800'000'000;
 
+// The throttle over the in-process counter, driven synchronously: that counter completes every
+// call at once, so each call runs to its end on a private io_context.
+struct SyncThrottle {
+    SyncThrottle(LoginThrottleConfig config, Clock const& clock, store::AttemptCounterConfig counter_config = {})
+        : counter(counter_config), throttle(config, counter, clock) {}
+    [[nodiscard]] std::optional<seconds> check(LoginKeys keys) const { return test::run_sync(throttle.check(keys)); }
+    void record_attempt(LoginKeys keys) { test::run_sync(throttle.record_attempt(keys)); }
+    void record_success(LoginKeys keys) { test::run_sync(throttle.record_success(keys)); }
+    [[nodiscard]] std::size_t size() const { return counter.size(); }
+    [[nodiscard]] std::uint64_t evictions() const { return counter.evictions(); }
+
+    store::InProcessAttemptCounter counter;
+    LoginThrottle throttle;
+};
+
 class LoginThrottleTest : public ::testing::Test {
 protected:
     void fail_times(LoginKeys const& keys, int n) {
@@ -24,7 +41,7 @@ protected:
     }
 
     TestClock clock_{kStart};
-    LoginThrottle throttle_{LoginThrottleConfig{}, clock_};
+    SyncThrottle throttle_{LoginThrottleConfig{}, clock_};
     LoginKeys const alice_{.account = "alice", .address = "198.51.100.7"};
 };
 
@@ -132,7 +149,7 @@ TEST_F(LoginThrottleTest, AccountLockHoldsFromAnyAddress) {
 TEST_F(LoginThrottleTest, RetryAfterIsTheLongerOfBothKeys) {
     LoginThrottleConfig config;
     config.address.free_failures = 2;
-    LoginThrottle throttle{config, clock_};
+    SyncThrottle throttle{config, clock_};
     throttle.record_attempt(LoginKeys{.account = "a", .address = "ip"});
     throttle.record_attempt(LoginKeys{.account = "b", .address = "ip"});
     throttle.record_attempt(LoginKeys{.account = "c", .address = "ip"});
@@ -168,9 +185,7 @@ TEST_F(LoginThrottleTest, HugeKeysAreBounded) {
 TEST(LoginThrottleEviction, EntriesStayBoundedAndEvictionOnlyForgets) {
     TestClock clock{kStart};
     LoginThrottleConfig config;
-    config.max_entries = 4;
-    config.shards = 1;
-    LoginThrottle throttle{config, clock};
+    SyncThrottle throttle{config, clock, store::AttemptCounterConfig{.max_entries = 4, .shards = 1}};
 
     LoginKeys const oldest{.account = "oldest"};
     for (int i = 0; i < 5; ++i) throttle.record_attempt(oldest);
@@ -192,9 +207,7 @@ TEST(LoginThrottleEviction, RecentlyFailingKeysSurviveOverOldOnes) {
     TestClock clock{kStart};
     LoginThrottleConfig config;
     config.account.free_failures = 10;
-    config.max_entries = 3;
-    config.shards = 1;
-    LoginThrottle throttle{config, clock};
+    SyncThrottle throttle{config, clock, store::AttemptCounterConfig{.max_entries = 3, .shards = 1}};
     LoginKeys const hot{.account = "hot"};
     throttle.record_attempt(hot);
     for (int i = 0; i < 6; ++i) {
@@ -211,9 +224,7 @@ TEST(LoginThrottleEviction, RecentlyFailingKeysSurviveOverOldOnes) {
 TEST(LoginThrottleEviction, ExpiredEntriesArePrunedBeforeAnythingIsEvicted) {
     TestClock clock{kStart};
     LoginThrottleConfig config;
-    config.max_entries = 2;
-    config.shards = 1;
-    LoginThrottle throttle{config, clock};
+    SyncThrottle throttle{config, clock, store::AttemptCounterConfig{.max_entries = 2, .shards = 1}};
     throttle.record_attempt(LoginKeys{.account = "a"});
     throttle.record_attempt(LoginKeys{.account = "b"});
     clock.advance(12 * 3600);
@@ -225,9 +236,7 @@ TEST(LoginThrottleEviction, ExpiredEntriesArePrunedBeforeAnythingIsEvicted) {
 TEST(LoginThrottleEviction, ShardedBoundHolds) {
     TestClock clock{kStart};
     LoginThrottleConfig config;
-    config.max_entries = 64;
-    config.shards = 8;
-    LoginThrottle throttle{config, clock};
+    SyncThrottle throttle{config, clock, store::AttemptCounterConfig{.max_entries = 64, .shards = 8}};
     for (int i = 0; i < 1000; ++i) {
         std::string const account = "user" + std::to_string(i);
         std::string const address = "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256);
@@ -240,7 +249,7 @@ TEST(LoginThrottleConcurrency, ParallelFailuresAreAllCounted) {
     TestClock clock{kStart};
     LoginThrottleConfig config;
     config.account.free_failures = 400;
-    LoginThrottle throttle{config, clock};
+    SyncThrottle throttle{config, clock};
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {
         threads.emplace_back([&throttle] {
@@ -255,13 +264,13 @@ TEST(LoginThrottleConfigTest, RefusesNonsense) {
     TestClock clock{kStart};
     LoginThrottleConfig config;
     config.account.free_failures = 0;
-    EXPECT_THROW((LoginThrottle{config, clock}), std::invalid_argument);
+    store::InProcessAttemptCounter counter;
+    EXPECT_THROW((LoginThrottle{config, counter, clock}), std::invalid_argument);
     config = LoginThrottleConfig{};
     config.address.max_lockout = 0;
-    EXPECT_THROW((LoginThrottle{config, clock}), std::invalid_argument);
-    config = LoginThrottleConfig{};
-    config.max_entries = 0;
-    EXPECT_THROW((LoginThrottle{config, clock}), std::invalid_argument);
+    EXPECT_THROW((LoginThrottle{config, counter, clock}), std::invalid_argument);
+    EXPECT_THROW((store::InProcessAttemptCounter{store::AttemptCounterConfig{.max_entries = 0}}),
+                 std::invalid_argument);
 }
 
 }  // namespace

@@ -1,12 +1,14 @@
 #pragma once
 
 #include <array>
+#include <string_view>
 
 namespace wx::store {
 
-// Schema versions, applied in order inside one transaction each. Never edit a shipped version;
-// add a new one.
-inline constexpr std::array<char const*, 2> kSqliteMigrations = {
+// The SQLite schema, version by version (version N is element N-1), applied in order by the
+// migration runner, each inside one transaction. Never edit a shipped version; add a new one.
+// Every backend keeps the same version numbers with the same meaning.
+inline constexpr std::array<std::string_view, 3> kSqliteSchema = {
     // 1: users, WeChat identities, sessions and refresh tokens.
     R"sql(
 CREATE TABLE users (
@@ -61,6 +63,10 @@ CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);
     // 2: find the revoked sessions whose access tokens are still alive, at every start.
     R"sql(
 CREATE INDEX sessions_revoked ON sessions(access_expires_at) WHERE revoked_at IS NOT NULL;
+)sql",
+    // 3: users.tokens_not_before was checked but never written; revocation is per session.
+    R"sql(
+ALTER TABLE users DROP COLUMN tokens_not_before;
 )sql",
 };
 

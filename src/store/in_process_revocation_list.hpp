@@ -9,26 +9,26 @@
 #include <unordered_map>
 
 #include "core/clock.hpp"
+#include "store/revocation_list.hpp"
 
-namespace wx::auth {
+namespace wx::store {
 
-// The in-memory copy of revoked login sessions: what lets every authenticated request check
-// revocation without a database round trip. An id is kept until the last access token of its
-// session expires (after that the token's own `exp` rejects it), so the list holds only the
-// sessions revoked within one access-token lifetime. The database stays the record: the list is
-// rebuilt from it at start.
+// The single-instance RevocationList: revoked session ids in memory, each until the given expiry.
+// It holds only the sessions revoked within one access-token lifetime, so it stays small.
 // Thread safety: all member functions may be called concurrently (sharded locks).
-class RevokedSessions {
+class InProcessRevocationList final : public RevocationList {
 public:
-    explicit RevokedSessions(Clock const& clock) : clock_(clock) {}
-    RevokedSessions(RevokedSessions const&) = delete;
-    RevokedSessions& operator=(RevokedSessions const&) = delete;
+    explicit InProcessRevocationList(Clock const& clock) : clock_(clock) {}
+    InProcessRevocationList(InProcessRevocationList const&) = delete;
+    InProcessRevocationList& operator=(InProcessRevocationList const&) = delete;
+
+    [[nodiscard]] Status check(std::string_view session_id) const override;
+    Task<void> announce(std::vector<RevokedSession> sessions) override;
+    void restore(std::vector<RevokedSession> const& sessions) override;
+    [[nodiscard]] std::size_t size() const override { return count_.load(std::memory_order_acquire); }
 
     // Marks the session revoked until `until` (unix seconds); a later `until` extends it.
     void revoke(std::string_view session_id, std::int64_t until);
-    // The per-request check.
-    [[nodiscard]] bool contains(std::string_view session_id) const;
-    [[nodiscard]] std::size_t size() const { return count_.load(std::memory_order_acquire); }
 
 private:
     struct Hash {
@@ -53,4 +53,4 @@ private:
     std::atomic<std::size_t> count_{0};  // lets the common case (nothing revoked) skip the lock
 };
 
-}  // namespace wx::auth
+}  // namespace wx::store

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "core/task.hpp"
+#include "store/model.hpp"
+
+namespace wx::store {
+
+// Which login sessions are revoked, as this instance enforces it. The database is the record
+// (SessionStore writes every revocation there first); this is the copy that every authenticated
+// request consults, so check() is a local lookup and never a round trip. An id is kept until the
+// last access token of its session expires: after that the token's own `exp` refuses it.
+//
+// Failure mode: fails closed. An implementation that cannot vouch for its copy (a shared one
+// whose feed of other instances' revocations has been lost for longer than the propagation
+// bound) answers `unknown`, and protected endpoints answer 503 rather than accept a token that
+// may have been revoked.
+// Thread safety: all member functions may be called concurrently.
+class RevocationList {
+public:
+    enum class Status { live, revoked, unknown };
+
+    virtual ~RevocationList() = default;
+
+    // The per-request check.
+    [[nodiscard]] virtual Status check(std::string_view session_id) const = 0;
+    // Sessions whose revocation the database has just recorded: refused here from the moment
+    // this returns, and by every other instance sharing the database within the propagation
+    // bound (API.md, "Revocation across instances"). Async: a shared implementation publishes.
+    virtual Task<void> announce(std::vector<RevokedSession> sessions) = 0;
+    // At start, before serving: the revocations recorded before this instance started.
+    virtual void restore(std::vector<RevokedSession> const& sessions) = 0;
+    // Revoked sessions held now.
+    [[nodiscard]] virtual std::size_t size() const = 0;
+};
+
+}  // namespace wx::store

@@ -1,0 +1,287 @@
+#include "store/sqlite_transaction.hpp"
+
+#include "obs/log.hpp"
+
+namespace wx::store {
+namespace {
+
+// A cached statement with its parameters bound in order (?1, ?2, ...).
+template <class... Args>
+result<std::unique_ptr<Statement>> prepared(SqliteConnection& db, std::string_view sql, Args const&... args) {
+    auto st = db.prepare(sql);
+    if (!st) return st;
+    int i = 0;
+    ((*st)->bind(++i, args), ...);
+    return st;
+}
+
+// error_code converts to bool, so a result<bool> failure must say it is one.
+result<bool> failed(error_code ec) { return {boost::system::in_place_error, ec}; }
+
+}  // namespace
+
+error_code SqliteTransaction::step_error(int rc) {
+    obs::log_warn("sqlite_step_failed", {{"error", db_.last_error()}, {"code", rc}});
+    return make_error_code(classify_sqlite(rc));
+}
+
+result<std::int64_t> SqliteTransaction::run(Statement& st) {
+    if (int rc = st.step(); rc != SQLITE_DONE) return step_error(rc);
+    return db_.changes();
+}
+
+result<std::optional<User>> SqliteTransaction::find_user(std::int64_t id) {
+    auto st = prepared(db_,
+                       "SELECT id, username, email, nickname, avatar_url, phone, role, disabled, created_at "
+                       "FROM users WHERE id = ?",
+                       id);
+    if (!st) return st.error();
+    auto& s = **st;
+    int rc = s.step();
+    if (rc == SQLITE_DONE) return std::optional<User>{};
+    if (rc != SQLITE_ROW) return step_error(rc);
+    User u;
+    u.id = s.int64(0);
+    u.username = s.optional_text(1);
+    u.email = s.optional_text(2);
+    u.nickname = s.text(3);
+    u.avatar_url = s.text(4);
+    u.phone = s.optional_text(5);
+    u.role = s.text(6);
+    u.disabled = s.int64(7) != 0;
+    u.created_at = s.int64(8);
+
+    auto wi = prepared(
+        db_, "SELECT app_id, openid, unionid FROM wechat_identities WHERE user_id = ? ORDER BY id LIMIT 1", id);
+    if (!wi) return wi.error();
+    rc = (*wi)->step();
+    if (rc == SQLITE_ROW)
+        u.wechat = WeChatIdentity{(*wi)->text(0), (*wi)->text(1), (*wi)->optional_text(2)};
+    else if (rc != SQLITE_DONE)
+        return step_error(rc);
+    return std::optional<User>{std::move(u)};
+}
+
+result<std::int64_t> SqliteTransaction::insert_user(NewUserRow const& r) {
+    auto st = prepared(db_,
+                       "INSERT INTO users (username, username_key, email, email_key, password_hash, created_at, "
+                       "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       r.username, r.username_key, r.email, r.email_key, r.password_hash, r.now, r.now);
+    if (!st) return st.error();
+    if (auto ran = run(**st); !ran) return ran.error();
+    return db_.last_insert_id();
+}
+
+result<std::optional<StoredCredentials>> SqliteTransaction::credentials(std::string_view sql, std::string const& key) {
+    auto st = prepared(db_, sql, key);
+    if (!st) return st.error();
+    auto& s = **st;
+    int rc = s.step();
+    if (rc == SQLITE_DONE) return std::optional<StoredCredentials>{};
+    if (rc != SQLITE_ROW) return step_error(rc);
+    return std::optional<StoredCredentials>{StoredCredentials{s.int64(0), s.optional_text(1), s.int64(2) != 0}};
+}
+
+result<std::optional<StoredCredentials>> SqliteTransaction::credentials_by_username_key(std::string const& key) {
+    return credentials("SELECT id, password_hash, disabled FROM users WHERE username_key = ?", key);
+}
+
+result<std::optional<StoredCredentials>> SqliteTransaction::credentials_by_email_key(std::string const& key) {
+    return credentials("SELECT id, password_hash, disabled FROM users WHERE email_key = ?", key);
+}
+
+result<bool> SqliteTransaction::update_profile(std::int64_t user_id, ProfileChange const& c) {
+    auto st = prepared(db_,
+                       "UPDATE users SET nickname = COALESCE(?, nickname), avatar_url = COALESCE(?, avatar_url), "
+                       "updated_at = ? WHERE id = ?",
+                       c.nickname, c.avatar_url, c.now, user_id);
+    if (!st) return failed(st.error());
+    auto changed = run(**st);
+    if (!changed) return failed(changed.error());
+    return *changed > 0;
+}
+
+result<bool> SqliteTransaction::set_phone(std::int64_t user_id, std::string const& phone, std::int64_t now) {
+    auto st = prepared(db_, "UPDATE users SET phone = ?, updated_at = ? WHERE id = ?", phone, now, user_id);
+    if (!st) return failed(st.error());
+    auto changed = run(**st);
+    if (!changed) return failed(changed.error());
+    return *changed > 0;
+}
+
+result<bool> SqliteTransaction::set_password_hash(std::int64_t user_id, std::string const& hash, std::int64_t now) {
+    auto st = prepared(db_, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now, user_id);
+    if (!st) return failed(st.error());
+    auto changed = run(**st);
+    if (!changed) return failed(changed.error());
+    return *changed > 0;
+}
+
+result<std::optional<std::int64_t>> SqliteTransaction::lock_identity_owner(std::string const& app_id,
+                                                                           std::string const& openid) {
+    auto st = prepared(db_, "SELECT user_id FROM wechat_identities WHERE app_id = ? AND openid = ?", app_id, openid);
+    if (!st) return st.error();
+    int rc = (*st)->step();
+    if (rc == SQLITE_DONE) return std::optional<std::int64_t>{};
+    if (rc != SQLITE_ROW) return step_error(rc);
+    return std::optional<std::int64_t>{(*st)->int64(0)};
+}
+
+result<std::optional<std::int64_t>> SqliteTransaction::unionid_owner(std::string const& unionid) {
+    auto st = prepared(db_, "SELECT user_id FROM wechat_identities WHERE unionid = ? ORDER BY id LIMIT 1", unionid);
+    if (!st) return st.error();
+    int rc = (*st)->step();
+    if (rc == SQLITE_DONE) return std::optional<std::int64_t>{};
+    if (rc != SQLITE_ROW) return step_error(rc);
+    return std::optional<std::int64_t>{(*st)->int64(0)};
+}
+
+result<std::vector<std::int64_t>> SqliteTransaction::identity_owners(WeChatIdentity const& id) {
+    auto st = prepared(db_,
+                       "SELECT DISTINCT user_id FROM wechat_identities WHERE (app_id = ? AND openid = ?) "
+                       "OR (unionid IS NOT NULL AND unionid = ?)",
+                       id.app_id, id.openid, id.unionid);
+    if (!st) return st.error();
+    std::vector<std::int64_t> owners;
+    for (;;) {
+        int rc = (*st)->step();
+        if (rc == SQLITE_DONE) return owners;
+        if (rc != SQLITE_ROW) return step_error(rc);
+        owners.push_back((*st)->int64(0));
+    }
+}
+
+result<bool> SqliteTransaction::insert_identity(std::int64_t user_id,
+                                                WeChatIdentity const& id,
+                                                Bytes sealed,
+                                                std::int64_t now) {
+    auto st = prepared(db_,
+                       "INSERT INTO wechat_identities (app_id, openid, unionid, user_id, session_key_sealed, "
+                       "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_id, openid) DO NOTHING",
+                       id.app_id, id.openid, id.unionid, user_id, sealed, now, now);
+    if (!st) return failed(st.error());
+    auto inserted = run(**st);
+    if (!inserted) return failed(inserted.error());
+    return *inserted == 1;
+}
+
+result<void> SqliteTransaction::refresh_identity(WeChatIdentity const& id, Bytes sealed, std::int64_t now) {
+    auto st = prepared(db_,
+                       "UPDATE wechat_identities SET session_key_sealed = ?, unionid = COALESCE(?, unionid), "
+                       "updated_at = ? WHERE app_id = ? AND openid = ?",
+                       sealed, id.unionid, now, id.app_id, id.openid);
+    if (!st) return st.error();
+    if (auto ran = run(**st); !ran) return ran.error();
+    return {};
+}
+
+result<std::optional<Sealed>> SqliteTransaction::sealed_session_key(std::int64_t user_id, std::string const& app_id) {
+    auto st = prepared(db_,
+                       "SELECT session_key_sealed FROM wechat_identities WHERE user_id = ? AND app_id = ? AND "
+                       "session_key_sealed IS NOT NULL ORDER BY updated_at DESC, id DESC LIMIT 1",
+                       user_id, app_id);
+    if (!st) return st.error();
+    int rc = (*st)->step();
+    if (rc == SQLITE_DONE) return std::optional<Sealed>{};
+    if (rc != SQLITE_ROW) return step_error(rc);
+    return std::optional<Sealed>{(*st)->blob(0)};
+}
+
+result<void> SqliteTransaction::insert_session(std::int64_t user_id, NewSession const& s) {
+    auto session = prepared(db_,
+                            "INSERT INTO sessions (id, user_id, generation, created_at, refreshed_at, expires_at, "
+                            "access_expires_at) VALUES (?, ?, 0, ?, ?, ?, ?)",
+                            s.id, user_id, s.created_at, s.created_at, s.expires_at, s.access_expires_at);
+    if (!session) return session.error();
+    if (auto ran = run(**session); !ran) return ran.error();
+    return insert_refresh_token(s.id, s.refresh_hash, 0, s.created_at);
+}
+
+result<std::optional<RefreshTokenRecord>> SqliteTransaction::lock_refresh_token(Bytes hash) {
+    auto st = prepared(db_,
+                       "SELECT t.session_id, s.user_id, s.generation, s.expires_at, s.access_expires_at, "
+                       "t.used_at IS NOT NULL, s.revoked_at IS NOT NULL, u.disabled <> 0 "
+                       "FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id "
+                       "WHERE t.hash = ?",
+                       hash);
+    if (!st) return st.error();
+    auto& q = **st;
+    int rc = q.step();
+    if (rc == SQLITE_DONE) return std::optional<RefreshTokenRecord>{};
+    if (rc != SQLITE_ROW) return step_error(rc);
+    return std::optional<RefreshTokenRecord>{RefreshTokenRecord{
+        q.text(0), q.int64(1), q.int64(2), q.int64(3), q.int64(4), q.int64(5) != 0, q.int64(6) != 0, q.int64(7) != 0}};
+}
+
+result<bool> SqliteTransaction::spend_refresh_token(Bytes hash, std::int64_t now) {
+    auto st = prepared(db_, "UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL", now, hash);
+    if (!st) return failed(st.error());
+    auto changed = run(**st);
+    if (!changed) return failed(changed.error());
+    return *changed == 1;
+}
+
+result<void> SqliteTransaction::insert_refresh_token(std::string const& session_id,
+                                                     Bytes hash,
+                                                     std::int64_t generation,
+                                                     std::int64_t now) {
+    auto st = prepared(db_, "INSERT INTO refresh_tokens (hash, session_id, generation, created_at) VALUES (?, ?, ?, ?)",
+                       hash, session_id, generation, now);
+    if (!st) return st.error();
+    if (auto ran = run(**st); !ran) return ran.error();
+    return {};
+}
+
+result<void> SqliteTransaction::advance_session(std::string const& session_id,
+                                                std::int64_t generation,
+                                                std::int64_t now,
+                                                std::int64_t access_expires_at) {
+    auto st = prepared(db_,
+                       "UPDATE sessions SET generation = ?, refreshed_at = ?, "
+                       "access_expires_at = MAX(access_expires_at, ?) WHERE id = ?",
+                       generation, now, access_expires_at, session_id);
+    if (!st) return st.error();
+    if (auto ran = run(**st); !ran) return ran.error();
+    return {};
+}
+
+result<std::vector<RevokedSession>> SqliteTransaction::collect_revoked(Statement& st) {
+    std::vector<RevokedSession> out;
+    for (;;) {
+        int rc = st.step();
+        if (rc == SQLITE_DONE) return out;
+        if (rc != SQLITE_ROW) return step_error(rc);
+        out.push_back(RevokedSession{st.text(0), st.int64(1)});
+    }
+}
+
+result<std::vector<RevokedSession>> SqliteTransaction::revoke_session(std::int64_t user_id,
+                                                                      std::string const& session_id,
+                                                                      std::int64_t now) {
+    auto st = prepared(db_,
+                       "UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL "
+                       "RETURNING id, access_expires_at",
+                       now, session_id, user_id);
+    if (!st) return st.error();
+    return collect_revoked(**st);
+}
+
+result<std::vector<RevokedSession>> SqliteTransaction::revoke_user_sessions(std::int64_t user_id, std::int64_t now) {
+    auto st = prepared(db_,
+                       "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL "
+                       "RETURNING id, access_expires_at",
+                       now, user_id);
+    if (!st) return st.error();
+    return collect_revoked(**st);
+}
+
+result<std::vector<RevokedSession>> SqliteTransaction::revoked_sessions(std::int64_t alive_at) {
+    auto st = prepared(db_,
+                       "SELECT id, access_expires_at FROM sessions WHERE revoked_at IS NOT NULL AND "
+                       "access_expires_at > ?",
+                       alive_at);
+    if (!st) return st.error();
+    return collect_revoked(**st);
+}
+
+}  // namespace wx::store

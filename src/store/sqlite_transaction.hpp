@@ -1,0 +1,62 @@
+#pragma once
+
+#include "store/sqlite_connection.hpp"
+#include "store/transaction.hpp"
+
+namespace wx::store {
+
+// The primitives of transaction.hpp in SQLite's SQL, on a connection whose transaction the
+// backend has opened. SQLite has no row locks: the write transaction (BEGIN IMMEDIATE) holds the
+// database's one write lock, which covers the `lock_*` reads.
+// Thread safety: none; one thread, inside one open transaction.
+class SqliteTransaction final : public Transaction {
+public:
+    explicit SqliteTransaction(SqliteConnection& db) : db_(db) {}
+
+    result<std::optional<User>> find_user(std::int64_t id) override;
+    result<std::int64_t> insert_user(NewUserRow const& row) override;
+    result<std::optional<StoredCredentials>> credentials_by_username_key(std::string const& key) override;
+    result<std::optional<StoredCredentials>> credentials_by_email_key(std::string const& key) override;
+    result<bool> update_profile(std::int64_t user_id, ProfileChange const& change) override;
+    result<bool> set_phone(std::int64_t user_id, std::string const& phone, std::int64_t now) override;
+    result<bool> set_password_hash(std::int64_t user_id, std::string const& hash, std::int64_t now) override;
+
+    result<std::optional<std::int64_t>> lock_identity_owner(std::string const& app_id,
+                                                            std::string const& openid) override;
+    result<std::optional<std::int64_t>> unionid_owner(std::string const& unionid) override;
+    result<std::vector<std::int64_t>> identity_owners(WeChatIdentity const& identity) override;
+    result<bool> insert_identity(std::int64_t user_id,
+                                 WeChatIdentity const& identity,
+                                 Bytes session_key_sealed,
+                                 std::int64_t now) override;
+    result<void> refresh_identity(WeChatIdentity const& identity, Bytes session_key_sealed, std::int64_t now) override;
+    result<std::optional<Sealed>> sealed_session_key(std::int64_t user_id, std::string const& app_id) override;
+
+    result<void> insert_session(std::int64_t user_id, NewSession const& session) override;
+    result<std::optional<RefreshTokenRecord>> lock_refresh_token(Bytes hash) override;
+    result<bool> spend_refresh_token(Bytes hash, std::int64_t now) override;
+    result<void> insert_refresh_token(std::string const& session_id,
+                                      Bytes hash,
+                                      std::int64_t generation,
+                                      std::int64_t now) override;
+    result<void> advance_session(std::string const& session_id,
+                                 std::int64_t generation,
+                                 std::int64_t now,
+                                 std::int64_t access_expires_at) override;
+    result<std::vector<RevokedSession>> revoke_session(std::int64_t user_id,
+                                                       std::string const& session_id,
+                                                       std::int64_t now) override;
+    result<std::vector<RevokedSession>> revoke_user_sessions(std::int64_t user_id, std::int64_t now) override;
+    result<std::vector<RevokedSession>> revoked_sessions(std::int64_t alive_at) override;
+
+private:
+    // Runs a statement that returns no rows; how many rows it changed.
+    result<std::int64_t> run(Statement& st);
+    result<std::optional<StoredCredentials>> credentials(std::string_view sql, std::string const& key);
+    result<std::vector<RevokedSession>> collect_revoked(Statement& st);
+    error_code step_error(int rc);
+
+    SqliteConnection& db_;
+};
+
+}  // namespace wx::store

@@ -1,0 +1,91 @@
+#pragma once
+// The backend contract: the small primitives every database backend implements, each a statement
+// or two of SQL inside the transaction the backend opened. The rules that combine them (who owns
+// an identity, what a spent refresh token means) are written once, above, in the *_rules.cpp
+// files; a backend holds SQL, not policy.
+//
+// Concurrency is the primitives' job, not a single writer's: the `lock_*` reads take a row lock
+// where the backend has them (SELECT ... FOR UPDATE), inserts that a concurrent transaction may
+// race are insert-if-absent and say whether they inserted, and a unique-constraint refusal is
+// Errc::conflict. A rule that loses such a race returns Errc::conflict, and the backend reruns the
+// whole unit in a fresh transaction (see Backend).
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "store/errors.hpp"
+#include "store/model.hpp"
+
+namespace wx::store {
+
+using Sealed = std::vector<unsigned char>;
+using Bytes = std::span<unsigned char const>;
+
+// Thread safety: none; a transaction belongs to the one thread running its unit of work.
+class Transaction {
+public:
+    virtual ~Transaction() = default;
+
+    // --- users ---
+    // The user with its first WeChat identity; nullopt when there is no such row.
+    virtual result<std::optional<User>> find_user(std::int64_t id) = 0;
+    // The new user's id; Errc::conflict when its username or email key is taken.
+    virtual result<std::int64_t> insert_user(NewUserRow const& row) = 0;
+    virtual result<std::optional<StoredCredentials>> credentials_by_username_key(std::string const& key) = 0;
+    virtual result<std::optional<StoredCredentials>> credentials_by_email_key(std::string const& key) = 0;
+    // Each returns false when the user does not exist. Absent fields of the change stay as they are.
+    virtual result<bool> update_profile(std::int64_t user_id, ProfileChange const& change) = 0;
+    virtual result<bool> set_phone(std::int64_t user_id, std::string const& phone, std::int64_t now) = 0;
+    virtual result<bool> set_password_hash(std::int64_t user_id, std::string const& hash, std::int64_t now) = 0;
+
+    // --- WeChat identities ---
+    // The owner of (app_id, openid), locking that row for the rest of the transaction.
+    virtual result<std::optional<std::int64_t>> lock_identity_owner(std::string const& app_id,
+                                                                    std::string const& openid) = 0;
+    // The owner of the oldest identity with this unionid (the same person in another app).
+    virtual result<std::optional<std::int64_t>> unionid_owner(std::string const& unionid) = 0;
+    // Every user owning (app_id, openid) or, when it has one, the identity's unionid.
+    virtual result<std::vector<std::int64_t>> identity_owners(WeChatIdentity const& identity) = 0;
+    // Insert-if-absent: false when (app_id, openid) exists already (a concurrent login won).
+    virtual result<bool> insert_identity(std::int64_t user_id,
+                                         WeChatIdentity const& identity,
+                                         Bytes session_key_sealed,
+                                         std::int64_t now) = 0;
+    // Stores the fresh session_key of an existing identity and a unionid WeChat newly reports.
+    virtual result<void> refresh_identity(WeChatIdentity const& identity,
+                                          Bytes session_key_sealed,
+                                          std::int64_t now) = 0;
+    // The sealed session_key of the user's most recently refreshed identity in `app_id`.
+    virtual result<std::optional<Sealed>> sealed_session_key(std::int64_t user_id, std::string const& app_id) = 0;
+
+    // --- sessions and refresh tokens ---
+    // The session row and its first refresh token.
+    virtual result<void> insert_session(std::int64_t user_id, NewSession const& session) = 0;
+    // The refresh token with this hash, its session and user, locking the token row.
+    virtual result<std::optional<RefreshTokenRecord>> lock_refresh_token(Bytes hash) = 0;
+    // Mark-spent-if-unspent: false when the token was spent already.
+    virtual result<bool> spend_refresh_token(Bytes hash, std::int64_t now) = 0;
+    virtual result<void> insert_refresh_token(std::string const& session_id,
+                                              Bytes hash,
+                                              std::int64_t generation,
+                                              std::int64_t now) = 0;
+    // After a rotation: the session's new generation, refresh time and latest access expiry
+    // (never moved backwards).
+    virtual result<void> advance_session(std::string const& session_id,
+                                         std::int64_t generation,
+                                         std::int64_t now,
+                                         std::int64_t access_expires_at) = 0;
+    // Revokes the user's session `session_id` / every live session of the user; answers the
+    // sessions this call revoked (none when they were revoked already or are not the user's).
+    virtual result<std::vector<RevokedSession>> revoke_session(std::int64_t user_id,
+                                                               std::string const& session_id,
+                                                               std::int64_t now) = 0;
+    virtual result<std::vector<RevokedSession>> revoke_user_sessions(std::int64_t user_id, std::int64_t now) = 0;
+    // Revoked sessions whose access tokens are still unexpired at `alive_at`.
+    virtual result<std::vector<RevokedSession>> revoked_sessions(std::int64_t alive_at) = 0;
+};
+
+}  // namespace wx::store

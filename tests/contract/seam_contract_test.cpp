@@ -1,0 +1,177 @@
+// The shared-state seams of store/ (DESIGN.md "Scale-out"): each has one typed suite that every
+// implementation must pass — the in-process one now; the Redis-backed ones join the type lists.
+// What each suite pins down is the behaviour the callers rely on, including the stated failure
+// mode where an implementation can show it.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "store/in_process_access_token_store.hpp"
+#include "store/in_process_attempt_counter.hpp"
+#include "store/in_process_revocation_list.hpp"
+#include "support/run_sync.hpp"
+#include "support/test_app.hpp"
+
+namespace wx::store {
+namespace {
+
+using test::run_sync;
+
+constexpr std::int64_t kNow = 1'800'000'000;
+
+// --- RevocationList ---
+
+struct InProcessRevocations {
+    static constexpr char const* kName = "InProcess";
+    explicit InProcessRevocations(Clock const& clock) : list(clock) {}
+    RevocationList& get() { return list; }
+    InProcessRevocationList list;
+};
+
+template <class Impl>
+class RevocationListContract : public ::testing::Test {
+protected:
+    void SetUp() override { test::init_test_process(); }
+    TestClock clock_{kNow};
+    Impl impl_{clock_};
+    RevocationList& list_ = impl_.get();
+};
+
+struct Names {
+    template <class T>
+    static std::string GetName(int) {
+        return T::kName;
+    }
+};
+
+using RevocationLists = ::testing::Types<InProcessRevocations>;
+TYPED_TEST_SUITE(RevocationListContract, RevocationLists, Names);
+
+TYPED_TEST(RevocationListContract, AnnouncedSessionsAreRevokedAtOnce) {
+    EXPECT_EQ(this->list_.check("s1"), RevocationList::Status::live);
+    run_sync(this->list_.announce({RevokedSession{"s1", kNow + 600}, RevokedSession{"s2", kNow + 600}}));
+    EXPECT_EQ(this->list_.check("s1"), RevocationList::Status::revoked);
+    EXPECT_EQ(this->list_.check("s2"), RevocationList::Status::revoked);
+    EXPECT_EQ(this->list_.check("s3"), RevocationList::Status::live);
+    EXPECT_EQ(this->list_.size(), 2u);
+}
+
+TYPED_TEST(RevocationListContract, RestoredSessionsAreRevokedAndRepeatsCountOnce) {
+    this->list_.restore({RevokedSession{"old", kNow + 60}});
+    run_sync(this->list_.announce({RevokedSession{"old", kNow + 120}}));
+    EXPECT_EQ(this->list_.check("old"), RevocationList::Status::revoked);
+    EXPECT_EQ(this->list_.size(), 1u);
+}
+
+// --- AttemptCounter ---
+
+struct InProcessAttempts {
+    static constexpr char const* kName = "InProcess";
+    AttemptCounter& get() { return counter; }
+    InProcessAttemptCounter counter;
+};
+
+template <class Impl>
+class AttemptCounterContract : public ::testing::Test {
+protected:
+    std::int64_t locked(std::string const& key, std::int64_t now) {
+        return run_sync(counter_.locked_for(key, policy_, now));
+    }
+    void fail(std::string const& key, std::int64_t now, int times = 1) {
+        for (int i = 0; i < times; ++i) run_sync(counter_.add_failure(key, policy_, now));
+    }
+
+    LockoutPolicy const policy_{.free_failures = 3, .first_lockout = 2, .max_lockout = 16, .quiet_period = 100};
+    Impl impl_;
+    AttemptCounter& counter_ = impl_.get();
+};
+
+using AttemptCounters = ::testing::Types<InProcessAttempts>;
+TYPED_TEST_SUITE(AttemptCounterContract, AttemptCounters, Names);
+
+TYPED_TEST(AttemptCounterContract, FreeFailuresThenDoublingLockoutsUpToTheCap) {
+    this->fail("k", kNow, 2);
+    EXPECT_EQ(this->locked("k", kNow), 0);
+    this->fail("k", kNow);
+    EXPECT_EQ(this->locked("k", kNow), 2);
+    EXPECT_EQ(this->locked("k", kNow + 1), 1);
+    EXPECT_EQ(this->locked("k", kNow + 2), 0);
+    this->fail("k", kNow + 2);
+    EXPECT_EQ(this->locked("k", kNow + 2), 4);
+    this->fail("k", kNow + 2, 5);
+    EXPECT_EQ(this->locked("k", kNow + 2), 16) << "capped at max_lockout";
+    EXPECT_EQ(this->locked("other", kNow + 2), 0);
+}
+
+TYPED_TEST(AttemptCounterContract, TakeBackLiftsALockTheAttemptCaused) {
+    this->fail("k", kNow, 3);
+    ASSERT_EQ(this->locked("k", kNow), 2);
+    run_sync(this->counter_.take_back("k", this->policy_));
+    EXPECT_EQ(this->locked("k", kNow), 0);
+    this->fail("k", kNow);
+    EXPECT_EQ(this->locked("k", kNow), 2) << "the other failures were kept";
+}
+
+TYPED_TEST(AttemptCounterContract, ClearAndQuietPeriodForget) {
+    this->fail("k", kNow, 5);
+    run_sync(this->counter_.clear("k"));
+    EXPECT_EQ(this->locked("k", kNow), 0);
+    this->fail("k", kNow, 2);
+    this->fail("k", kNow);
+    EXPECT_EQ(this->locked("k", kNow), 2) << "counting restarted after clear";
+    this->fail("q", kNow, 5);
+    EXPECT_EQ(this->locked("q", kNow + 100), 0);
+    this->fail("q", kNow + 100, 2);
+    EXPECT_EQ(this->locked("q", kNow + 100), 0) << "counting restarted after the quiet period";
+}
+
+// --- AccessTokenStore ---
+
+struct InProcessTokens {
+    static constexpr char const* kName = "InProcess";
+    AccessTokenStore& get() { return store; }
+    InProcessAccessTokenStore store;
+};
+
+template <class Impl>
+class AccessTokenStoreContract : public ::testing::Test {
+protected:
+    Impl impl_;
+    AccessTokenStore& store_ = impl_.get();
+};
+
+using AccessTokenStores = ::testing::Types<InProcessTokens>;
+TYPED_TEST_SUITE(AccessTokenStoreContract, AccessTokenStores, Names);
+
+TYPED_TEST(AccessTokenStoreContract, SaveLoadAndCompareAndDelete) {
+    EXPECT_FALSE(run_sync(this->store_.load("wxA")).has_value()) << "a miss";
+    run_sync(this->store_.save("wxA", StoredAccessToken{"t1", kNow + 7200, kNow + 6900}));
+    auto loaded = run_sync(this->store_.load("wxA"));
+    ASSERT_TRUE(loaded.has_value());
+    EXPECT_EQ(loaded->token, "t1");
+    EXPECT_EQ(loaded->expires_at, kNow + 7200);
+    EXPECT_EQ(loaded->refresh_at, kNow + 6900);
+    EXPECT_FALSE(run_sync(this->store_.load("wxB")).has_value()) << "one token per app";
+
+    EXPECT_FALSE(run_sync(this->store_.discard("wxA", "t0"))) << "a late report about a predecessor";
+    EXPECT_TRUE(run_sync(this->store_.load("wxA")).has_value());
+    EXPECT_TRUE(run_sync(this->store_.discard("wxA", "t1")));
+    EXPECT_FALSE(run_sync(this->store_.load("wxA")).has_value());
+    EXPECT_FALSE(run_sync(this->store_.discard("wxA", "t1")));
+}
+
+TYPED_TEST(AccessTokenStoreContract, OneFetchClaimAtATimeUntilReleasedOrLapsed) {
+    EXPECT_TRUE(run_sync(this->store_.claim_fetch("wxA", kNow, 15)));
+    EXPECT_FALSE(run_sync(this->store_.claim_fetch("wxA", kNow + 1, 15)));
+    EXPECT_TRUE(run_sync(this->store_.claim_fetch("wxB", kNow + 1, 15))) << "claims are per app";
+    run_sync(this->store_.release_fetch("wxA"));
+    EXPECT_TRUE(run_sync(this->store_.claim_fetch("wxA", kNow + 2, 15)));
+    EXPECT_FALSE(run_sync(this->store_.claim_fetch("wxA", kNow + 16, 15)));
+    EXPECT_TRUE(run_sync(this->store_.claim_fetch("wxA", kNow + 17, 15))) << "a dead holder's claim lapses";
+}
+
+}  // namespace
+}  // namespace wx::store
