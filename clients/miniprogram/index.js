@@ -4,8 +4,8 @@
 //
 // The rule this file exists for: wxlogin rotates refresh tokens strictly and a second use of one revokes
 // the whole session, so at most one refresh may be in flight per stored token pair. Every caller that
-// needs a fresh token waits on that one promise. Syntax stays at ES2017 (no ?. or ??) for older base
-// libraries.
+// needs a fresh token waits on that one promise. ES2015 syntax only (no async/await, ?. or ??), so that
+// old base libraries run it without DevTools' transforms.
 
 var REFRESH_PATH = '/api/v1/auth/refresh';
 
@@ -127,7 +127,9 @@ function makeApi(c) {
       });
     },
     bindWechat: function () {
-      return wxCode(c).then(function (code) {
+      return loggedInFirst(c).then(function () {
+        return wxCode(c);
+      }).then(function (code) {
         return authed(c, { method: 'POST', path: '/api/v1/users/me/wechat', data: withApp({ code: code }) }, true);
       });
     },
@@ -138,9 +140,13 @@ function makeApi(c) {
       return endOnServer(c, '/api/v1/auth/logout-all', 'logout_all', true);
     },
     deleteAccount: function (proof) {
-      var p = proof && typeof proof.password === 'string' ? Promise.resolve({ password: proof.password }) :
-        wxCode(c).then(function (code) { return withApp({ code: code }); });
-      return p.then(function (body) {
+      return loggedInFirst(c).then(function () {
+        // Presence is proven with the password, or else with a fresh code (not spent when not logged in).
+        if (proof && typeof proof.password === 'string') return { password: proof.password };
+        return wxCode(c).then(function (code) {
+          return withApp({ code: code });
+        });
+      }).then(function (body) {
         var from = c.s.pair;
         return authed(c, { method: 'DELETE', path: '/api/v1/users/me', data: body }, true).then(function () {
           endSession(c, c.s.pair || from, 'account_deleted');
@@ -161,6 +167,10 @@ function makeApi(c) {
     },
   };
   return api;
+}
+
+function loggedInFirst(c) {
+  return currentPair(c, true).then(function () {});
 }
 
 function publicResult(body) {

@@ -140,3 +140,13 @@ test('a silent re-login that WeChat refuses ends the session with the refresh re
   assert.equal(storage.store.size, 0);
   assert.deepEqual(seen.map((s) => s.path), ['/api/v1/users/me', '/api/v1/auth/refresh', '/api/v1/auth/wechat/login']);
 });
+
+test('deleteAccount() when not logged in: not_logged_in, and no wx.login code is spent', T, async () => {
+  const storage = createFakeWx();
+  let codes = 0;
+  const client = createClient({ baseURL: base, storage, request: storage.request, login: ({ success }) => success({ code: `c${++codes}` }) });
+  seen.length = 0;
+  await assert.rejects(client.deleteAccount(), (e) => e.code === 'not_logged_in');
+  assert.equal(codes, 0);
+  assert.equal(seen.length, 0);
+});

@@ -1,7 +1,8 @@
 'use strict';
 // A small `wx` for Node: wx.login mints a code from the simulator's control API (one WeChat user per
 // fake, like one phone), wx.request goes over real HTTP with wx's callback shape, storage is in memory.
-// Every request is recorded so that tests can count what the SDK really sent.
+// Every request is recorded so that tests can count what the SDK really sent. Unlike the real wx.request
+// it accepts PATCH (updateProfile); WeChat's method list has none (README: known gap).
 const http = require('node:http');
 const { httpJson } = require('./http');
 
