@@ -52,33 +52,30 @@ error_code run_with_retries(Attempt&& attempt) {
 }
 
 namespace detail {
+// Runs a typed body through one of Backend's type-erased calls (write or read).
 template <class R, class Body>
-TxBody capture_into(std::optional<result<R>>& out, Body& body) {
-    return [&out, &body](Transaction& tx) -> error_code {
+Task<result<R>> run_typed(Backend& backend, Task<error_code> (Backend::*run)(TxBody), Body body) {
+    std::optional<result<R>> out;
+    TxBody erased = [&out, &body](Transaction& tx) -> error_code {
         out.emplace(body(tx));
         return out->has_value() ? error_code{} : out->error();
     };
+    error_code ec = co_await (backend.*run)(std::move(erased));
+    if (ec) co_return ec;
+    co_return std::move(*out);
 }
 }  // namespace detail
 
 // write()/read() with a typed result: `body(tx)` returns result<R>. The body may run several
-// times (reruns) and on another thread; it must only touch `tx` and its own arguments.
+// times (reruns) and on another thread; it must only touch `tx` and its own captures.
 template <class R, class Body>
 Task<result<R>> write(Backend& backend, Body body) {
-    std::optional<result<R>> out;
-    TxBody erased = detail::capture_into<R>(out, body);
-    error_code ec = co_await backend.write(std::move(erased));
-    if (ec) co_return ec;
-    co_return std::move(*out);
+    return detail::run_typed<R>(backend, &Backend::write, std::move(body));
 }
 
 template <class R, class Body>
 Task<result<R>> read(Backend& backend, Body body) {
-    std::optional<result<R>> out;
-    TxBody erased = detail::capture_into<R>(out, body);
-    error_code ec = co_await backend.read(std::move(erased));
-    if (ec) co_return ec;
-    co_return std::move(*out);
+    return detail::run_typed<R>(backend, &Backend::read, std::move(body));
 }
 
 }  // namespace wx::store

@@ -20,6 +20,19 @@ result<bool> failed(error_code ec) { return {boost::system::in_place_error, ec};
 
 }  // namespace
 
+result<bool> SqliteTransaction::changed_a_row(result<std::unique_ptr<Statement>> st) {
+    if (!st) return failed(st.error());
+    auto changed = run(**st);
+    if (!changed) return failed(changed.error());
+    return *changed > 0;
+}
+
+result<void> SqliteTransaction::executed(result<std::unique_ptr<Statement>> st) {
+    if (!st) return st.error();
+    if (auto ran = run(**st); !ran) return ran.error();
+    return {};
+}
+
 error_code SqliteTransaction::step_error(int rc) {
     obs::log_warn("sqlite_step_failed", {{"error", db_.last_error()}, {"code", rc}});
     return make_error_code(classify_sqlite(rc));
@@ -91,30 +104,19 @@ result<std::optional<StoredCredentials>> SqliteTransaction::credentials_by_email
 }
 
 result<bool> SqliteTransaction::update_profile(std::int64_t user_id, ProfileChange const& c) {
-    auto st = prepared(db_,
-                       "UPDATE users SET nickname = COALESCE(?, nickname), avatar_url = COALESCE(?, avatar_url), "
-                       "updated_at = ? WHERE id = ?",
-                       c.nickname, c.avatar_url, c.now, user_id);
-    if (!st) return failed(st.error());
-    auto changed = run(**st);
-    if (!changed) return failed(changed.error());
-    return *changed > 0;
+    return changed_a_row(prepared(db_,
+                                  "UPDATE users SET nickname = COALESCE(?, nickname), "
+                                  "avatar_url = COALESCE(?, avatar_url), updated_at = ? WHERE id = ?",
+                                  c.nickname, c.avatar_url, c.now, user_id));
 }
 
 result<bool> SqliteTransaction::set_phone(std::int64_t user_id, std::string const& phone, std::int64_t now) {
-    auto st = prepared(db_, "UPDATE users SET phone = ?, updated_at = ? WHERE id = ?", phone, now, user_id);
-    if (!st) return failed(st.error());
-    auto changed = run(**st);
-    if (!changed) return failed(changed.error());
-    return *changed > 0;
+    return changed_a_row(prepared(db_, "UPDATE users SET phone = ?, updated_at = ? WHERE id = ?", phone, now, user_id));
 }
 
 result<bool> SqliteTransaction::set_password_hash(std::int64_t user_id, std::string const& hash, std::int64_t now) {
-    auto st = prepared(db_, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now, user_id);
-    if (!st) return failed(st.error());
-    auto changed = run(**st);
-    if (!changed) return failed(changed.error());
-    return *changed > 0;
+    return changed_a_row(
+        prepared(db_, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now, user_id));
 }
 
 result<std::optional<std::int64_t>> SqliteTransaction::lock_identity_owner(std::string const& app_id,
@@ -155,24 +157,19 @@ result<bool> SqliteTransaction::insert_identity(std::int64_t user_id,
                                                 WeChatIdentity const& id,
                                                 Bytes sealed,
                                                 std::int64_t now) {
-    auto st = prepared(db_,
-                       "INSERT INTO wechat_identities (app_id, openid, unionid, user_id, session_key_sealed, "
-                       "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_id, openid) DO NOTHING",
-                       id.app_id, id.openid, id.unionid, user_id, sealed, now, now);
-    if (!st) return failed(st.error());
-    auto inserted = run(**st);
-    if (!inserted) return failed(inserted.error());
-    return *inserted == 1;
+    return changed_a_row(
+        prepared(db_,
+                 "INSERT INTO wechat_identities (app_id, openid, unionid, user_id, session_key_sealed, "
+                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                 "ON CONFLICT (app_id, openid) DO NOTHING",
+                 id.app_id, id.openid, id.unionid, user_id, sealed, now, now));
 }
 
 result<void> SqliteTransaction::refresh_identity(WeChatIdentity const& id, Bytes sealed, std::int64_t now) {
-    auto st = prepared(db_,
-                       "UPDATE wechat_identities SET session_key_sealed = ?, unionid = COALESCE(?, unionid), "
-                       "updated_at = ? WHERE app_id = ? AND openid = ?",
-                       sealed, id.unionid, now, id.app_id, id.openid);
-    if (!st) return st.error();
-    if (auto ran = run(**st); !ran) return ran.error();
-    return {};
+    return executed(prepared(db_,
+                             "UPDATE wechat_identities SET session_key_sealed = ?, unionid = COALESCE(?, unionid), "
+                             "updated_at = ? WHERE app_id = ? AND openid = ?",
+                             sealed, id.unionid, now, id.app_id, id.openid));
 }
 
 result<std::optional<Sealed>> SqliteTransaction::sealed_session_key(std::int64_t user_id, std::string const& app_id) {
@@ -192,8 +189,7 @@ result<void> SqliteTransaction::insert_session(std::int64_t user_id, NewSession 
                             "INSERT INTO sessions (id, user_id, generation, created_at, refreshed_at, expires_at, "
                             "access_expires_at) VALUES (?, ?, 0, ?, ?, ?, ?)",
                             s.id, user_id, s.created_at, s.created_at, s.expires_at, s.access_expires_at);
-    if (!session) return session.error();
-    if (auto ran = run(**session); !ran) return ran.error();
+    if (auto inserted = executed(std::move(session)); !inserted) return inserted;
     return insert_refresh_token(s.id, s.refresh_hash, 0, s.created_at);
 }
 
@@ -214,35 +210,27 @@ result<std::optional<RefreshTokenRecord>> SqliteTransaction::lock_refresh_token(
 }
 
 result<bool> SqliteTransaction::spend_refresh_token(Bytes hash, std::int64_t now) {
-    auto st = prepared(db_, "UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL", now, hash);
-    if (!st) return failed(st.error());
-    auto changed = run(**st);
-    if (!changed) return failed(changed.error());
-    return *changed == 1;
+    return changed_a_row(
+        prepared(db_, "UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL", now, hash));
 }
 
 result<void> SqliteTransaction::insert_refresh_token(std::string const& session_id,
                                                      Bytes hash,
                                                      std::int64_t generation,
                                                      std::int64_t now) {
-    auto st = prepared(db_, "INSERT INTO refresh_tokens (hash, session_id, generation, created_at) VALUES (?, ?, ?, ?)",
-                       hash, session_id, generation, now);
-    if (!st) return st.error();
-    if (auto ran = run(**st); !ran) return ran.error();
-    return {};
+    return executed(
+        prepared(db_, "INSERT INTO refresh_tokens (hash, session_id, generation, created_at) VALUES (?, ?, ?, ?)", hash,
+                 session_id, generation, now));
 }
 
 result<void> SqliteTransaction::advance_session(std::string const& session_id,
                                                 std::int64_t generation,
                                                 std::int64_t now,
                                                 std::int64_t access_expires_at) {
-    auto st = prepared(db_,
-                       "UPDATE sessions SET generation = ?, refreshed_at = ?, "
-                       "access_expires_at = MAX(access_expires_at, ?) WHERE id = ?",
-                       generation, now, access_expires_at, session_id);
-    if (!st) return st.error();
-    if (auto ran = run(**st); !ran) return ran.error();
-    return {};
+    return executed(prepared(db_,
+                             "UPDATE sessions SET generation = ?, refreshed_at = ?, "
+                             "access_expires_at = MAX(access_expires_at, ?) WHERE id = ?",
+                             generation, now, access_expires_at, session_id));
 }
 
 result<std::vector<RevokedSession>> SqliteTransaction::collect_revoked(Statement& st) {

@@ -52,6 +52,9 @@ public:
 private:
     // Runs a statement that returns no rows; how many rows it changed.
     result<std::int64_t> run(Statement& st);
+    // Prepares-and-runs in one: whether a row changed / only whether it ran.
+    result<bool> changed_a_row(result<std::unique_ptr<Statement>> st);
+    result<void> executed(result<std::unique_ptr<Statement>> st);
     result<std::optional<StoredCredentials>> credentials(std::string_view sql, std::string const& key);
     result<std::vector<RevokedSession>> collect_revoked(Statement& st);
     error_code step_error(int rc);
