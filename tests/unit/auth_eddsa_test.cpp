@@ -438,11 +438,13 @@ TEST_F(Ed25519KeyFileTest, MissingFileIsRefused) {
 
 // --- a standard library verifies our tokens from the JWKS alone ---
 
+#ifndef WX_PYJWT_CHECK
+#error "WX_PYJWT_CHECK must name tests/integration/jwks_pyjwt_check.py (tests/CMakeLists.txt)"
+#endif
+
 constexpr char const* kPython = "/usr/bin/python3";
 
-std::filesystem::path pyjwt_script() {
-    return std::filesystem::path{__FILE__}.parent_path().parent_path() / "integration" / "jwks_pyjwt_check.py";
-}
+std::filesystem::path pyjwt_script() { return WX_PYJWT_CHECK; }
 
 int run(std::string const& command) {
     int status = std::system(command.c_str());
@@ -455,8 +457,11 @@ std::string read_all(std::filesystem::path const& p) {
 }
 
 TEST_F(EdDSATest, PyJwtVerifiesOurTokensWithTheJwks) {
-    if (run(std::string{kPython} + " -c 'import jwt, cryptography' >/dev/null 2>&1") != 0)
-        GTEST_SKIP() << kPython << " lacks PyJWT/cryptography (Debian: python3-jwt python3-cryptography)";
+    // A missing library is a broken test machine, not a reason to skip: scripts/test installs both.
+    auto probe = dir_.path() / "probe.txt";
+    ASSERT_EQ(run(std::string{kPython} + " -c 'import jwt, cryptography' >'" + probe.string() + "' 2>&1"), 0)
+        << kPython << " lacks PyJWT or cryptography (Debian: apt-get install python3-jwt python3-cryptography):\n"
+        << read_all(probe);
     ASSERT_TRUE(std::filesystem::exists(pyjwt_script())) << pyjwt_script();
     // PyJWT checks exp and iat against the real clock.
     clock_.set(static_cast<std::int64_t>(std::time(nullptr)));
