@@ -364,9 +364,12 @@ protected:
                 EXPECT_NE(msg.find("block " + std::to_string(block)), std::string::npos) << msg;
             }
             EXPECT_NE(msg.find(reason), std::string::npos) << msg;
+            // Collected, then checked once: the check runs even for a file without key material.
+            std::vector<std::string> repeated;
             for (auto const& line : pem_body_lines(pem))
                 for (std::size_t i = 0; i + 12 <= line.size(); i += 4)
-                    EXPECT_EQ(msg.find(line.substr(i, 12)), std::string::npos) << msg;
+                    if (msg.find(line.substr(i, 12)) != std::string::npos) repeated.push_back(line.substr(i, 12));
+            EXPECT_EQ(repeated, std::vector<std::string>{}) << "key material in the message: " << msg;
         }
     }
 };
