@@ -2,12 +2,14 @@
 // cap (503 overloaded), request smuggling shapes, and Expect handling.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
 
 #include "support/http_client.hpp"
 #include "support/test_app.hpp"
+#include "support/wait.hpp"
 
 namespace wx::test {
 namespace {
@@ -15,39 +17,42 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// The deadlines under test are set to 300 ms. A client that waits this long for the close tells
+// "closed by that deadline" from "closed by the default one" (read 10 s, idle 60 s) without
+// timing the server: under load the close may come late, never after the default.
+constexpr auto kWellBeforeTheDefaults = 5000ms;
+
 TEST(ConnectionLimits, SlowRequestIsCutOffAtTheReadDeadline) {
     TestApp app{{{"WXLOGIN_READ_TIMEOUT_MS", "300"}}};
-    RawConnection slow{app.port(), 5000ms};
+    RawConnection slow{app.port(), kWellBeforeTheDefaults};
     ASSERT_TRUE(slow.connected());
     ASSERT_TRUE(slow.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "));  // never finishes the header
-    auto const start = Clock::now();
     EXPECT_TRUE(slow.read_until_closed()) << "a half-sent request held its connection open";
-    EXPECT_LT(Clock::now() - start, 3s);
 }
 
 TEST(ConnectionLimits, SlowBodyIsCutOffAtTheReadDeadline) {
     TestApp app{{{"WXLOGIN_READ_TIMEOUT_MS", "300"}}};
-    RawConnection slow{app.port(), 5000ms};
+    RawConnection slow{app.port(), kWellBeforeTheDefaults};
     ASSERT_TRUE(slow.connected());
     ASSERT_TRUE(
         slow.send("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                   "Content-Length: 100\r\n\r\n{"));
-    auto const start = Clock::now();
-    EXPECT_TRUE(slow.read_until_closed());
-    EXPECT_LT(Clock::now() - start, 3s);
+    EXPECT_TRUE(slow.read_until_closed()) << "a half-sent body held its connection open";
 }
 
 TEST(ConnectionLimits, IdleKeepAliveConnectionIsClosedAtTheIdleDeadline) {
     TestApp app{{{"WXLOGIN_IDLE_TIMEOUT_MS", "300"}}};
-    RawConnection idle{app.port(), 5000ms};
+    RawConnection idle{app.port(), kWellBeforeTheDefaults};
     ASSERT_TRUE(idle.connected());
+    // Taken before the request is sent, so before the server can start its idle timer: a correct
+    // server closes at least 300 ms after this point however slow the machine is (load only
+    // delays the close). The lower bound is the behaviour under test: the deadline must not fire
+    // early and cut off a client that is about to send its next request.
+    auto const before_request = Clock::now();
     ASSERT_TRUE(idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
     EXPECT_EQ(idle.read_response().status, 200u);
-    auto const start = Clock::now();
-    EXPECT_TRUE(idle.read_until_closed());
-    auto const took = Clock::now() - start;
-    EXPECT_GE(took, 200ms);
-    EXPECT_LT(took, 3s);
+    EXPECT_TRUE(idle.read_until_closed()) << "the idle connection was kept open past its deadline";
+    EXPECT_GE(Clock::now() - before_request, 300ms) << "closed before the idle deadline";
 }
 
 TEST(ConnectionLimits, ConnectionOverTheCapGets503Overloaded) {
@@ -65,15 +70,12 @@ TEST(ConnectionLimits, ConnectionOverTheCapGets503Overloaded) {
     EXPECT_EQ(res->error_code(), "overloaded");
     EXPECT_EQ(res->header("Retry-After"), "1");
 
-    // Capacity comes back when a connection closes.
+    // Capacity comes back when a connection closes (once the server has seen the close).
     first.close();
-    bool served = false;
-    for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+    EXPECT_TRUE(wait_until("a new connection is served after one closed", [&] {
         HttpClient again{app.port()};
-        served = again.get("/healthz").status == 200;
-        if (!served) std::this_thread::sleep_for(20ms);
-    }
-    EXPECT_TRUE(served);
+        return again.get("/healthz").status == 200;
+    }));
 }
 
 TEST(ConnectionLimits, OverloadedAnswerCarriesARequestId) {
@@ -128,14 +130,20 @@ TEST(ConnectionLimits, Http10KeepAliveIsHonoured) {
     EXPECT_EQ(second.status, 200u) << second.transport_error;
 }
 
-TEST(ConnectionLimits, ShutdownWithAnIdleClientIsPrompt) {
-    TestApp app;
+TEST(ConnectionLimits, ShutdownWithAnIdleClientDoesNotWaitForTheGracePeriod) {
+    // A grace period far beyond the wait below: if the idle keep-alive connection held the drain
+    // until the grace ran out, shutdown could not finish in time.
+    TestApp app{{{"WXLOGIN_SHUTDOWN_GRACE_MS", "60000"}}};
     HttpClient client{app.port()};
     ASSERT_EQ(client.get("/healthz").status, 200u);
     ASSERT_TRUE(client.connected());
-    auto const start = Clock::now();
-    app.shutdown();  // grace is 2 s in TestApp: an idle connection must not use it up
-    EXPECT_LT(Clock::now() - start, 1s);
+    std::atomic<bool> stopped{false};
+    std::thread stopper{[&app, &stopped] {
+        app.shutdown();
+        stopped = true;
+    }};
+    EXPECT_TRUE(wait_until("shutdown finished with an idle connection open", [&stopped] { return stopped.load(); }));
+    stopper.join();
 }
 
 }  // namespace

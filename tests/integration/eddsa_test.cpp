@@ -14,6 +14,10 @@
 #include "support/sessions.hpp"
 #include "support/test_app.hpp"
 
+#ifndef WX_PYJWT_CHECK
+#error "WX_PYJWT_CHECK must name tests/integration/jwks_pyjwt_check.py (tests/CMakeLists.txt)"
+#endif
+
 namespace wx::test {
 namespace {
 
@@ -63,17 +67,25 @@ protected:
         return std::make_unique<TestApp>(
             app::Environment{{"WXLOGIN_JWT_KEY_FILE", key_file.string()}, {"WXLOGIN_DATA_KEY", kDataKey}});
     }
-    // Runs the PyJWT check; 0 when the token verifies against the JWKS.
-    int pyjwt_verifies(std::string const& jwks, std::string const& token) {
+    struct PyJwt {
+        int exit = -1;       // 0 verified, 1 refused, 2 bad usage, 3 PyJWT or cryptography missing
+        std::string output;  // the claims, or why not: for the failure message
+    };
+    // Runs the PyJWT check of the token against the JWKS.
+    PyJwt pyjwt(std::string const& jwks, std::string const& token) {
         auto jwks_file = dir_.path() / "jwks.json";
         auto token_file = dir_.path() / "token.txt";
+        auto out_file = dir_.path() / "pyjwt.out";
         std::ofstream(jwks_file) << jwks;
         std::ofstream(token_file) << token;
-        std::string script = std::filesystem::path{__FILE__}.parent_path() / "jwks_pyjwt_check.py";
-        std::string cmd = "/usr/bin/python3 '" + script + "' '" + jwks_file.string() + "' '@" + token_file.string() +
-                          "' --issuer wxlogin >/dev/null 2>&1";
+        std::string cmd = std::string{"/usr/bin/python3 '"} + WX_PYJWT_CHECK + "' '" + jwks_file.string() + "' '@" +
+                          token_file.string() + "' --issuer wxlogin >'" + out_file.string() + "' 2>&1";
         int rc = std::system(cmd.c_str());
-        return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+        return {rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, slurp(out_file)};
+    }
+    void expect_verifies(std::string const& jwks, std::string const& token) {
+        auto r = pyjwt(jwks, token);
+        EXPECT_EQ(r.exit, 0) << r.output;
     }
     TempDir dir_{"wxlogin-eddsa-it"};
 };
@@ -103,16 +115,18 @@ TEST_F(EdDsa, TokensCarryKidAndVerifyWithPyJwtThroughJwks) {
     EXPECT_FALSE(k.contains("d"));  // never the private part
 
     EXPECT_EQ(c.get("/api/v1/users/me", bearer(pair.access)).status, 200u);
-    EXPECT_EQ(pyjwt_verifies(jwks.body, pair.access), 0);
-    // The check can fail: a tampered token is refused by PyJWT too.
+    expect_verifies(jwks.body, pair.access);
+    // The check can fail: a tampered token is refused by PyJWT too, for its signature.
     std::string tampered = pair.access;
     tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';
-    EXPECT_EQ(pyjwt_verifies(jwks.body, tampered), 1);
+    auto refused = pyjwt(jwks.body, tampered);
+    EXPECT_EQ(refused.exit, 1) << refused.output;
+    EXPECT_NE(refused.output.find("InvalidSignatureError"), std::string::npos) << refused.output;
 
     // Refresh works the same under EdDSA.
     auto next = refresh(c, pair.refresh);
     ASSERT_EQ(next.response.status, 200u);
-    EXPECT_EQ(pyjwt_verifies(jwks.body, next.access), 0);
+    expect_verifies(jwks.body, next.access);
 }
 
 TEST_F(EdDsa, Hs256TokensAreRefused) {
@@ -168,8 +182,8 @@ TEST_F(EdDsa, ARotatedOutKeyKeepsVerifyingUntilRemoved) {
     auto jwks = c.get(kJwks);
     ASSERT_EQ(jwks.json.at("keys").as_array().size(), 2u);
     EXPECT_EQ(jwks.json.at("keys").at(0).at("kid").as_string(), fresh_kid);  // the signing key first
-    EXPECT_EQ(pyjwt_verifies(jwks.body, old_token), 0);
-    EXPECT_EQ(pyjwt_verifies(jwks.body, fresh.access), 0);
+    expect_verifies(jwks.body, old_token);
+    expect_verifies(jwks.body, fresh.access);
 }
 
 TEST_F(EdDsa, BadKeyFilesStopTheStart) {

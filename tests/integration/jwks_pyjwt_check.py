@@ -6,7 +6,8 @@ Usage: jwks_pyjwt_check.py JWKS_FILE TOKEN [--issuer ISS] [--audience AUD]
 JWKS_FILE is the body of GET /.well-known/jwks.json (or "-" for stdin); TOKEN is the access token
 (or "@FILE" to read it from a file). The key is chosen by the token's `kid`; the algorithm is
 pinned to EdDSA, never taken from the token. Prints the verified claims as JSON and exits 0;
-exits 1 when the token does not verify, 2 on bad usage.
+exits 1 when the token does not verify, 2 on bad usage, 3 when PyJWT or cryptography is missing
+(a distinct status, so that a missing library can never pass for a refused token).
 
 Run it with /usr/bin/python3 (Debian's python3-jwt and python3-cryptography), not a pyenv python.
 """
@@ -15,7 +16,13 @@ import argparse
 import json
 import sys
 
-import jwt
+try:
+    import cryptography  # noqa: F401  (PyJWT's EdDSA support; without it PyJWK refuses every OKP key)
+    import jwt
+except ImportError as missing:
+    print(f"missing Python module {missing.name!r} for {sys.executable} "
+          "(Debian: apt-get install python3-jwt python3-cryptography; scripts/test installs them)", file=sys.stderr)
+    sys.exit(3)
 
 
 def main() -> int:

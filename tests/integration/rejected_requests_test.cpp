@@ -44,7 +44,9 @@ TEST(RejectedRequests, MalformedRequestIsAnsweredAndCounted) {
     EXPECT_EQ(res->status, 400u);
     EXPECT_EQ(res->error_code(), "invalid_request");
     EXPECT_FALSE(res->header("X-Request-Id").empty());
-    EXPECT_NE(metric_line(c, "wxlogin_http_requests_total{route=\"<unmatched>\""), "");
+    // Exactly this one request, under the unmatched label (the request line was read: GET).
+    EXPECT_EQ(metric_line(c, "wxlogin_http_requests_total{route=\"<unmatched>\""),
+              "wxlogin_http_requests_total{route=\"<unmatched>\",method=\"GET\",status=\"4xx\"} 1");
 }
 
 }  // namespace

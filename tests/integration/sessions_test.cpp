@@ -122,7 +122,7 @@ TEST_F(Sessions, ReplayingASpentTokenRevokesTheWholeFamily) {
     EXPECT_EQ(refresh_code(generations[0].refresh), "refresh_token_invalid");
 }
 
-TEST_F(Sessions, ConcurrentRefreshesOfOneTokenHaveAtMostOneWinner) {
+TEST_F(Sessions, ConcurrentRefreshesOfOneTokenHaveExactlyOneWinner) {
     HttpClient c = client();
     auto pair = wechat_login(c);
     constexpr int kRacers = 12;
@@ -140,16 +140,21 @@ TEST_F(Sessions, ConcurrentRefreshesOfOneTokenHaveAtMostOneWinner) {
         });
     }
     for (auto& t : racers) t.join();
-    int winners = 0;
+    int winners = 0, reused = 0, invalid = 0;
+    std::string answers;  // for the failure messages
     for (int i = 0; i < kRacers; ++i) {
-        if (statuses[i] == 200) {
-            ++winners;
-            continue;
-        }
-        EXPECT_EQ(statuses[i], 401u);
-        EXPECT_TRUE(codes[i] == "refresh_token_reused" || codes[i] == "refresh_token_invalid") << codes[i];
+        winners += statuses[i] == 200;
+        reused += statuses[i] == 401 && codes[i] == "refresh_token_reused";
+        invalid += statuses[i] == 401 && codes[i] == "refresh_token_invalid";
+        // Appended, not a + chain: g++ 12 warns falsely (-Wrestrict) on that form.
+        answers.append(" ").append(std::to_string(statuses[i])).append(":").append(codes[i]);
     }
-    EXPECT_LE(winners, 1);
+    // The first refresh to commit spends the token; every other one presented a spent token.
+    EXPECT_EQ(winners, 1) << answers;
+    EXPECT_EQ(winners + reused + invalid, kRacers) << "an answer other than 200, reused or invalid:" << answers;
+    // A bound, not a count: the first loser revokes the family, and whether a later loser sees the
+    // spent token (reused) or the revoked session (invalid) depends on the interleaving.
+    EXPECT_GE(reused, 1) << answers;
     // The losers presented a spent token, so the family is gone: strict rotation (README).
     EXPECT_EQ(me_with(pair.access), "token_revoked");
 }

@@ -190,11 +190,11 @@ TEST(LoginThrottleEviction, EntriesStayBoundedAndEvictionOnlyForgets) {
     LoginKeys const oldest{.account = "oldest"};
     for (int i = 0; i < 5; ++i) throttle.record_attempt(oldest);
     ASSERT_EQ(throttle.check(oldest), seconds(1));
-    for (int i = 0; i < 10; ++i) {
+    for (std::size_t i = 0; i < 10; ++i) {
         clock.advance(1);
         std::string const account = "spray" + std::to_string(i);
         throttle.record_attempt(LoginKeys{.account = account});
-        EXPECT_LE(throttle.size(), 4U);
+        EXPECT_EQ(throttle.size(), std::min<std::size_t>(i + 2, 4)) << "after spray " << i;  // full from the third
     }
     EXPECT_EQ(throttle.evictions(), 7U);
     // The evicted key lost its failures: fail open, never a lockout for someone who had none.
@@ -242,7 +242,9 @@ TEST(LoginThrottleEviction, ShardedBoundHolds) {
         std::string const address = "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256);
         throttle.record_attempt(LoginKeys{.account = account, .address = address});
     }
-    EXPECT_LE(throttle.size(), 64U);
+    // 2000 keys over 8 shards of 8: every shard fills, and holds no more.
+    EXPECT_EQ(throttle.size(), 64U);
+    EXPECT_EQ(throttle.evictions(), 2000U - 64U);
 }
 
 TEST(LoginThrottleConcurrency, ParallelFailuresAreAllCounted) {

@@ -112,6 +112,9 @@ TEST(HttpMetrics, RecordIgnoresUnknownRoutesAndOddStatuses) {
     m.record(r, "GET", 600, 0.001);
     EXPECT_EQ(m.requests(r, "GET", 200), 0u);
     EXPECT_EQ(m.requests(r + 10, "GET", 200), 0u);
+    EXPECT_EQ(m.requests(r, "GET", 500), 2u);  // 99 and 600, and nothing else
+    EXPECT_TRUE(has_line(render(m), R"(wxlogin_http_requests_total{route="/a",method="GET",status="5xx"} 2)"))
+        << render(m);
 }
 
 TEST(HttpMetrics, RequestsWithOutOfRangeStatusDoesNotReadOutOfBounds) {
