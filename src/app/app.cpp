@@ -6,6 +6,7 @@
 #include <csignal>
 
 #include "app/database_factory.hpp"
+#include "app/routes.hpp"
 #include "obs/log.hpp"
 
 namespace wx::app {
@@ -98,6 +99,10 @@ App::App(Config cfg, Clock const& clock)
       jwks_api_(jwt_.jwks_json()),
       user_wechat_api_(
           api::UserWeChatApi::Deps{wechat_, access_tokens_, wechat_credentials(cfg_), *db_, users_, cipher_, clock_}),
+      simulator_(cfg_.wechat.use_embedded_simulator
+                     ? std::make_unique<sim::Simulator>(simulator_clock_, wechat_credentials(cfg_))
+                     : nullptr),
+      simulator_api_(simulator_ ? std::make_unique<sim::WeChatSimApi>(*simulator_) : nullptr),
       router_(global_middleware(), &http_metrics_),
       server_(cfg_.server, router_, io_) {
     registry_.add(http_metrics_);
@@ -109,7 +114,6 @@ App::App(Config cfg, Clock const& clock)
     if (auto migrated = db_->migrate_sync(); !migrated)
         throw std::runtime_error("database migration failed: " + migrated.error().message());
     restore_revocations();
-    if (cfg_.wechat.use_embedded_simulator) simulator_ = std::make_unique<EmbeddedSimulator>(cfg_, router_);
     add_routes();
 }
 
@@ -145,7 +149,8 @@ void App::start() {
     server_.start();
     if (simulator_) {
         // The simulator lives on this very server, so its address is known only after the bind.
-        std::string base = "http://" + cfg_.server.host + ":" + std::to_string(server_.port()) + "/wechat-sim";
+        std::string base =
+            "http://" + cfg_.server.host + ":" + std::to_string(server_.port()) + std::string{kEmbeddedSimulatorPrefix};
         wechat_.bind(make_wechat_client(base, cfg_.wechat.timeout));
         obs::log_warn("DEV MODE: WeChat simulator", {{"api_base", base}, {"mint_code", base + "/control/login-code"}});
     }

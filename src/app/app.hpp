@@ -14,7 +14,6 @@
 #include "api/user_wechat_api.hpp"
 #include "api/users_api.hpp"
 #include "app/config.hpp"
-#include "app/embedded_simulator.hpp"
 #include "app/late_bound_wechat.hpp"
 #include "auth/data_cipher.hpp"
 #include "auth/jwt.hpp"
@@ -29,6 +28,8 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "obs/metrics.hpp"
+#include "sim/simulator.hpp"
+#include "sim/wechat_sim_api.hpp"
 #include "store/database.hpp"
 
 namespace wx::app {
@@ -101,7 +102,11 @@ private:
     api::UsersApi users_api_;
     api::JwksApi jwks_api_;
     api::UserWeChatApi user_wechat_api_;
-    std::unique_ptr<EmbeddedSimulator> simulator_;
+    // serve --dev: the WeChat simulator on this very server (routes.cpp mounts it), its apps the
+    // configured ones, so a newcomer can log in with two curl calls. Null otherwise.
+    SystemClock simulator_clock_;
+    std::unique_ptr<sim::Simulator> simulator_;
+    std::unique_ptr<sim::WeChatSimApi> simulator_api_;
     http::Router router_;
     http::Server server_;
     std::atomic<bool> stopped_{false};
