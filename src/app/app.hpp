@@ -91,7 +91,6 @@ private:
     obs::CallbackGauge hashing_in_flight_;
     obs::CallbackGauge revoked_sessions_;
     obs::CounterFamily auth_events_;
-    http::TrustedProxies trusted_proxies_;
     http::ForwardedFor forwarded_for_;
     http::AccessLog access_log_;
     http::ErrorGuard error_guard_;

@@ -19,7 +19,7 @@ int run_serve(Config cfg) {
 
 int run_migrate(Config const& cfg) {
     BlockingPool pool{"migrate", 1, 1};
-    auto db = open_database(cfg.database_url, pool);
+    auto db = open_database(cfg.database, pool);
     if (auto r = db->migrate_sync(); !r) {
         std::cerr << "wxlogin: migration failed: " << r.error().message() << "\n";
         return 1;
