@@ -93,9 +93,8 @@ App::App(Config cfg, Clock const& clock)
       jwks_api_(jwt_.jwks_json()),
       user_wechat_api_(
           api::UserWeChatApi::Deps{wechat_, access_tokens_, cfg_.wechat.apps, *db_, users_, cipher_, clock_}),
-      simulator_(cfg_.wechat.use_embedded_simulator
-                     ? std::make_unique<sim::Simulator>(simulator_clock_, cfg_.wechat.apps)
-                     : nullptr),
+      simulator_(cfg_.wechat.use_embedded_simulator ? std::make_unique<sim::Simulator>(clock_, cfg_.wechat.apps)
+                                                    : nullptr),
       simulator_api_(simulator_ ? std::make_unique<sim::WeChatSimApi>(*simulator_) : nullptr),
       router_(global_middleware(), &http_metrics_),
       server_(cfg_.server, router_, io_) {

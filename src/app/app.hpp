@@ -45,8 +45,10 @@ int wait_for_shutdown_signal();
 // Thread safety: start()/shutdown() from one controlling thread.
 class App {
 public:
-    // `clock` is the wall clock for tokens and sessions; tests pass a TestClock to move time.
-    explicit App(Config cfg, Clock const& clock = system_clock());
+    // `clock` is the wall clock for tokens, sessions, lockouts and the embedded simulator's codes
+    // and access tokens (main passes its SystemClock, tests a TestClock to move time). It must
+    // outlive the App.
+    App(Config cfg, Clock const& clock);
     App(App const&) = delete;
     App& operator=(App const&) = delete;
     ~App();
@@ -103,7 +105,6 @@ private:
     api::UserWeChatApi user_wechat_api_;
     // serve --dev: the WeChat simulator on this very server (routes.cpp mounts it), its apps the
     // configured ones, so a newcomer can log in with two curl calls. Null otherwise.
-    SystemClock simulator_clock_;
     std::unique_ptr<sim::Simulator> simulator_;
     std::unique_ptr<sim::WeChatSimApi> simulator_api_;
     http::Router router_;

@@ -8,12 +8,12 @@
 
 namespace wx::app {
 
-int run_serve(Config cfg) {
+int run_serve(Config cfg, Clock const& clock) {
     if (cfg.dev) {
         obs::log_warn("DEV MODE: not for production; these settings were filled in with local defaults");
         for (auto const& d : cfg.dev_defaults) obs::log_warn("DEV MODE default", {{"setting", d}});
     }
-    App app{std::move(cfg)};
+    App app{std::move(cfg), clock};
     return app.run();
 }
 

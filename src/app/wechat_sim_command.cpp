@@ -37,7 +37,7 @@ std::vector<wechat::AppCredentials> parse_apps(std::vector<std::string> const& s
 
 }  // namespace
 
-int run_wechat_sim(std::string const& listen, std::vector<std::string> const& app_specs) {
+int run_wechat_sim(std::string const& listen, std::vector<std::string> const& app_specs, Clock const& clock) {
     http::ServerConfig server_cfg;
     std::vector<wechat::AppCredentials> apps;
     try {
@@ -50,7 +50,6 @@ int run_wechat_sim(std::string const& listen, std::vector<std::string> const& ap
     obs::init_logging(obs::LogFormat::text, obs::LogLevel::info);
 
     // Declaration order is construction order; the server is destroyed first.
-    SystemClock clock;
     std::size_t const app_count = apps.size();
     sim::Simulator simulator{clock, std::move(apps)};
     sim::WeChatSimApi sim_api{simulator};
