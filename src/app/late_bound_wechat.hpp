@@ -1,9 +1,7 @@
 #pragma once
 
-#include <chrono>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "app/config.hpp"
 #include "wechat/wechat_api.hpp"
