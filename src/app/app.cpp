@@ -1,12 +1,11 @@
 #include "app/app.hpp"
 
-#include <sodium.h>
-
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 
 #include "api/user_json.hpp"
 #include "app/database_factory.hpp"
+#include "app/routes.hpp"
 #include "core/sync_wait.hpp"
 #include "obs/log.hpp"
 
@@ -16,18 +15,18 @@ namespace {
 
 // Settings this build accepts but cannot honour yet must stop the start, never be ignored.
 Config const& supported(Config const& cfg) {
-    if (!cfg.redis_url.empty())
+    if (cfg.redis)
         throw std::runtime_error(
             "WXLOGIN_REDIS_URL: Redis is not supported by this build yet; unset it for in-process stores");
     return cfg;
 }
 
 // EdDSA with the key file's keys when one is configured, HS256 with the secret otherwise.
-auth::JwtCodec make_jwt(Config const& cfg, Clock const& clock) {
-    auth::JwtSettings settings{cfg.jwt.issuer, cfg.jwt.audience, cfg.jwt.leeway};
-    if (!cfg.jwt.key_file.empty())
-        return auth::JwtCodec{auth::Ed25519KeySet::load_file(cfg.jwt.key_file), std::move(settings), clock};
-    return auth::JwtCodec{cfg.jwt.secret, std::move(settings), clock};
+auth::JwtCodec make_jwt(JwtConfig const& jwt, Clock const& clock) {
+    auth::JwtSettings settings{jwt.issuer, jwt.audience, jwt.leeway};
+    if (!jwt.key_file.empty())
+        return auth::JwtCodec{auth::Ed25519KeySet::load_file(jwt.key_file), std::move(settings), clock};
+    return auth::JwtCodec{jwt.secret, std::move(settings), clock};
 }
 
 auth::PasswordHasherConfig hasher_config(PasswordConfig const& p) {
@@ -44,13 +43,10 @@ auth::LoginThrottleConfig throttle_config(PasswordConfig const& p) {
     return t;
 }
 
-auth::DataCipher make_cipher(Config const& cfg) {
-    if (!cfg.data_key.empty()) {
-        std::vector<unsigned char> key(32);
-        sodium_hex2bin(key.data(), key.size(), cfg.data_key.data(), cfg.data_key.size(), nullptr, nullptr, nullptr);
-        return auth::DataCipher{key};
-    }
-    return auth::DataCipher::derive(cfg.jwt.secret);
+// The configured data key, or one derived from the JWT secret.
+auth::DataCipher make_cipher(std::optional<auth::DataKey> const& data_key, std::string const& jwt_secret) {
+    if (data_key) return auth::DataCipher{*data_key};
+    return auth::DataCipher::derive(jwt_secret);
 }
 
 }  // namespace
@@ -60,18 +56,18 @@ App::App(Config cfg, Clock const& clock)
       clock_(clock),
       io_(cfg_.io_threads),
       blocking_("blocking", cfg_.blocking_threads, cfg_.blocking_queue),
-      backend_(open_backend(cfg_.database_url, blocking_, clock_)),
+      backend_(open_backend(cfg_.database, blocking_, clock_)),
       accounts_(*backend_),
       identities_(*backend_),
       sessions_(*backend_),
       revocations_(clock_),
       users_(accounts_, &api::render_user_json, clock_, store::UserCacheConfig{}),
-      cipher_(make_cipher(cfg_)),
-      jwt_(make_jwt(cfg_, clock_)),
+      cipher_(make_cipher(cfg_.data_key, cfg_.jwt.secret)),
+      jwt_(make_jwt(cfg_.jwt, clock_)),
       issuer_(jwt_, clock_, cfg_.jwt.access_ttl, cfg_.jwt.refresh_ttl),
       hasher_(hasher_config(cfg_.password)),
       throttle_(throttle_config(cfg_.password), attempts_, clock_),
-      wechat_(make_wechat_client(cfg_.wechat.api_base, cfg_.wechat.timeout)),
+      wechat_(make_wechat_client(cfg_.wechat)),
       access_tokens_(wechat_, access_token_store_, clock_, wechat::AccessTokenCacheOptions{}),
       live_connections_("wxlogin_http_connections",
                         "Live client connections.",
@@ -86,23 +82,25 @@ App::App(Config cfg, Clock const& clock)
                         "Revoked sessions held in memory until their access tokens expire.",
                         [this] { return static_cast<double>(revocations_.size()); }),
       auth_events_("wxlogin_auth_events_total", "Security-relevant authentication events.", {"event"}),
-      trusted_proxies_(cfg_.trusted_proxies),
-      forwarded_for_(trusted_proxies_),
+      forwarded_for_(cfg_.trusted_proxies),
       access_log_(http_metrics_),
       require_auth_(jwt_, revocations_, users_),
       ops_(registry_,
            api::OpsApi::Probes{.draining = [this] { return server_.draining(); },
                                .database = [this] { return database_ready(); },
                                .redis = {}}),
-      auth_api_(api::AuthApi::Deps{wechat_, wechat_credentials(cfg_), identities_, sessions_, users_, issuer_, cipher_,
+      auth_api_(api::AuthApi::Deps{wechat_, cfg_.wechat.apps, identities_, sessions_, users_, issuer_, cipher_,
                                    revocations_, clock_, auth_events_.with({"refresh_token_reused"})}),
       password_api_(api::PasswordApi::Deps{accounts_, sessions_, users_, issuer_, hasher_, throttle_, clock_,
                                            auth_events_.with({"password_login_failed"}),
                                            auth_events_.with({"password_login_locked"})}),
       users_api_(users_, accounts_, clock_),
       jwks_api_(jwt_.jwks_json()),
-      user_wechat_api_(api::UserWeChatApi::Deps{wechat_, access_tokens_, wechat_credentials(cfg_), identities_,
-                                                accounts_, users_, cipher_, clock_}),
+      user_wechat_api_(api::UserWeChatApi::Deps{wechat_, access_tokens_, cfg_.wechat.apps, identities_, accounts_,
+                                                users_, cipher_, clock_}),
+      simulator_(cfg_.wechat.use_embedded_simulator ? std::make_unique<sim::Simulator>(clock_, cfg_.wechat.apps)
+                                                    : nullptr),
+      simulator_api_(simulator_ ? std::make_unique<sim::WeChatSimApi>(*simulator_) : nullptr),
       router_(global_middleware(), &http_metrics_),
       server_(cfg_.server, router_, io_) {
     registry_.add(http_metrics_);
@@ -114,7 +112,6 @@ App::App(Config cfg, Clock const& clock)
     if (auto migrated = backend_->migrate(); !migrated)
         throw std::runtime_error("database migration failed: " + migrated.error().message());
     restore_revocations();
-    if (cfg_.wechat.use_embedded_simulator) simulator_ = std::make_unique<EmbeddedSimulator>(cfg_, router_);
     add_routes();
 }
 
@@ -126,7 +123,7 @@ App::~App() { shutdown(); }
 //   error_guard   turns an escaped exception into 500 *inside* the log/metrics span.
 std::vector<http::Middleware const*> App::global_middleware() const {
     std::vector<http::Middleware const*> chain;
-    if (!trusted_proxies_.empty()) chain.push_back(&forwarded_for_);
+    if (!cfg_.trusted_proxies.empty()) chain.push_back(&forwarded_for_);
     chain.push_back(&access_log_);
     chain.push_back(&error_guard_);
     return chain;
@@ -150,8 +147,11 @@ void App::start() {
     server_.start();
     if (simulator_) {
         // The simulator lives on this very server, so its address is known only after the bind.
-        std::string base = "http://" + cfg_.server.host + ":" + std::to_string(server_.port()) + "/wechat-sim";
-        wechat_.bind(make_wechat_client(base, cfg_.wechat.timeout));
+        std::string base =
+            "http://" + cfg_.server.host + ":" + std::to_string(server_.port()) + std::string{kEmbeddedSimulatorPrefix};
+        WeChatConfig simulated = cfg_.wechat;
+        simulated.api_base = base;
+        wechat_.bind(make_wechat_client(simulated));
         obs::log_warn("DEV MODE: WeChat simulator", {{"api_base", base}, {"mint_code", base + "/control/login-code"}});
     }
     io_.start();

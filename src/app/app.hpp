@@ -13,7 +13,6 @@
 #include "api/user_wechat_api.hpp"
 #include "api/users_api.hpp"
 #include "app/config.hpp"
-#include "app/embedded_simulator.hpp"
 #include "app/late_bound_wechat.hpp"
 #include "auth/data_cipher.hpp"
 #include "auth/jwt.hpp"
@@ -27,6 +26,8 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "obs/metrics.hpp"
+#include "sim/simulator.hpp"
+#include "sim/wechat_sim_api.hpp"
 #include "store/backend.hpp"
 #include "store/in_process_access_token_store.hpp"
 #include "store/in_process_attempt_counter.hpp"
@@ -49,8 +50,10 @@ int wait_for_shutdown_signal();
 // Thread safety: start()/shutdown() from one controlling thread.
 class App {
 public:
-    // `clock` is the wall clock for tokens and sessions; tests pass a TestClock to move time.
-    explicit App(Config cfg, Clock const& clock = system_clock());
+    // `clock` is the wall clock for tokens, sessions, lockouts and the embedded simulator's codes
+    // and access tokens (main passes its SystemClock, tests a TestClock to move time). It must
+    // outlive the App.
+    App(Config cfg, Clock const& clock);
     App(App const&) = delete;
     App& operator=(App const&) = delete;
     ~App();
@@ -101,7 +104,6 @@ private:
     obs::CallbackGauge hashing_in_flight_;
     obs::CallbackGauge revoked_sessions_;
     obs::CounterFamily auth_events_;
-    http::TrustedProxies trusted_proxies_;
     http::ForwardedFor forwarded_for_;
     http::AccessLog access_log_;
     http::ErrorGuard error_guard_;
@@ -112,7 +114,10 @@ private:
     api::UsersApi users_api_;
     api::JwksApi jwks_api_;
     api::UserWeChatApi user_wechat_api_;
-    std::unique_ptr<EmbeddedSimulator> simulator_;
+    // serve --dev: the WeChat simulator on this very server (routes.cpp mounts it), its apps the
+    // configured ones, so a newcomer can log in with two curl calls. Null otherwise.
+    std::unique_ptr<sim::Simulator> simulator_;
+    std::unique_ptr<sim::WeChatSimApi> simulator_api_;
     http::Router router_;
     http::Server server_;
     std::atomic<bool> stopped_{false};

@@ -8,19 +8,18 @@
 
 namespace wx::app {
 
-int run_serve(Config cfg) {
+int run_serve(Config cfg, Clock const& clock) {
     if (cfg.dev) {
         obs::log_warn("DEV MODE: not for production; these settings were filled in with local defaults");
         for (auto const& d : cfg.dev_defaults) obs::log_warn("DEV MODE default", {{"setting", d}});
     }
-    App app{std::move(cfg)};
+    App app{std::move(cfg), clock};
     return app.run();
 }
 
-int run_migrate(Config const& cfg) {
+int run_migrate(Config const& cfg, Clock const& clock) {
     BlockingPool pool{"migrate", 1, 1};
-    SystemClock clock;
-    auto backend = open_backend(cfg.database_url, pool, clock);
+    auto backend = open_backend(cfg.database, pool, clock);
     if (auto r = backend->migrate(); !r) {
         std::cerr << "wxlogin: migration failed: " << r.error().message() << "\n";
         return 1;

@@ -4,15 +4,16 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "core/clock.hpp"
 
 namespace wx::app {
 
-// `wxlogin serve`: announce --dev defaults, run the App until SIGTERM/SIGINT.
-int run_serve(Config cfg);
+// `wxlogin serve`: announce --dev defaults, run the App on `clock` until SIGTERM/SIGINT.
+int run_serve(Config cfg, Clock const& clock);
 // `wxlogin wechat-sim`: the WeChat simulator on its own listener until SIGTERM/SIGINT. `apps` are
-// "APPID:SECRET" registrations (none: any appid/secret is accepted).
-int run_wechat_sim(std::string const& listen, std::vector<std::string> const& apps);
-// `wxlogin migrate`: create or upgrade the schema, then exit.
-int run_migrate(Config const& cfg);
+// "APPID:SECRET" registrations (none: any appid/secret is accepted); `clock` ages its codes and tokens.
+int run_wechat_sim(std::string const& listen, std::vector<std::string> const& apps, Clock const& clock);
+// `wxlogin migrate`: create or upgrade the schema (`clock` stamps the versions applied), then exit.
+int run_migrate(Config const& cfg, Clock const& clock);
 
 }  // namespace wx::app

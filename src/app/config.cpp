@@ -5,7 +5,6 @@
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
-#include <functional>
 #include <thread>
 #include <toml.hpp>
 
@@ -16,29 +15,46 @@ extern char** environ;
 namespace wx::app {
 namespace {
 
-using Setter = std::function<void(Config&, std::string const& key, std::string const& value)>;
+// A key's value is read by its kind. Text keys take a string: a TOML string, or the environment's
+// text. Integer keys take a TOML integer, or decimal digits in a string: the environment has
+// nothing else, and a TOML file may quote them too (files written before values were typed keep
+// working). Any other TOML type is a ConfigError naming the key.
+using TextSetter = void (*)(Config&, std::string const& key, std::string const& value);
+using IntegerSetter = void (*)(Config&, std::int64_t value);
 
 struct Key {
     std::string_view name;  // environment name; the TOML key is the same without WXLOGIN_, lower case
     std::string_view help;
-    Setter set;
+    TextSetter set_text = nullptr;        // a text key, or
+    IntegerSetter set_integer = nullptr;  // an integer key within [min, max]
+    std::int64_t min = 0;
+    std::int64_t max = 0;
 };
+
+constexpr Key text_key(std::string_view name, std::string_view help, TextSetter set) { return Key{name, help, set}; }
+
+constexpr Key integer_key(
+    std::string_view name, std::string_view help, std::int64_t min, std::int64_t max, IntegerSetter set) {
+    return Key{name, help, nullptr, set, min, max};
+}
+
+std::int64_t in_range(std::string const& key, std::int64_t v, std::int64_t min, std::int64_t max) {
+    if (v < min || v > max)
+        throw ConfigError(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return v;
+}
 
 std::int64_t parse_int(std::string const& key, std::string const& v, std::int64_t min, std::int64_t max) {
     std::int64_t out = 0;
     auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
     if (ec != std::errc{} || p != v.data() + v.size())
         throw ConfigError(key, "must be a whole number, got '" + v + "'");
-    if (out < min || out > max)
-        throw ConfigError(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-    return out;
+    return in_range(key, out, min, max);
 }
 
-std::chrono::milliseconds parse_ms(std::string const& key, std::string const& v, std::int64_t min, std::int64_t max) {
-    return std::chrono::milliseconds{parse_int(key, v, min, max)};
-}
+std::chrono::milliseconds ms(std::int64_t v) { return std::chrono::milliseconds{v}; }
 
-void parse_listen(Config& c, std::string const& key, std::string const& v) { parse_listen_address(key, v, c.server); }
+bool starts_with(std::string const& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
 }  // namespace
 
@@ -57,135 +73,249 @@ void parse_listen_address(std::string const& key, std::string const& v, http::Se
 
 namespace {
 
-bool starts_with(std::string const& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
-
-std::vector<Key> const& keys() {
-    static std::vector<Key> const k = {
-        {"WXLOGIN_LISTEN", "address:port to serve on (127.0.0.1:8080)", parse_listen},
-        {"WXLOGIN_DATABASE_URL", "sqlite://PATH or mysql://user:pass@host:port/db (sqlite://wxlogin.db)",
-         [](Config& c, auto const& key, auto const& v) {
-             if (!starts_with(v, "sqlite://") && !starts_with(v, "mysql://"))
-                 throw ConfigError(key, "must start with sqlite:// or mysql://");
-             if (v == "sqlite://") throw ConfigError(key, "sqlite:// needs a file path");
-             c.database_url = v;
-         }},
-        {"WXLOGIN_REDIS_URL", "redis://[:pass@]host:port[/db]; unset = in-process stores",
-         [](Config& c, auto const& key, auto const& v) {
-             if (!v.empty() && !starts_with(v, "redis://")) throw ConfigError(key, "must start with redis://");
-             c.redis_url = v;
-         }},
-        {"WXLOGIN_JWT_SECRET", "HS256 secret, at least 32 bytes (required unless --dev or a key file)",
-         [](Config& c, auto const&, auto const& v) { c.jwt.secret = v; }},
-        {"WXLOGIN_JWT_KEY_FILE", "Ed25519 private key PEM; switches to EdDSA + JWKS",
-         [](Config& c, auto const&, auto const& v) { c.jwt.key_file = v; }},
-        {"WXLOGIN_JWT_ISSUER", "token iss (wxlogin)",
-         [](Config& c, auto const& key, auto const& v) {
-             if (v.empty()) throw ConfigError(key, "must not be empty");
-             c.jwt.issuer = v;
-         }},
-        {"WXLOGIN_JWT_AUDIENCE", "token aud (unset)",
-         [](Config& c, auto const&, auto const& v) { c.jwt.audience = v; }},
-        {"WXLOGIN_JWT_LEEWAY", "seconds of clock skew tolerated for iat/nbf/exp (30)",
-         [](Config& c, auto const& key, auto const& v) { c.jwt.leeway = parse_int(key, v, 0, 300); }},
-        {"WXLOGIN_ACCESS_TTL", "access token lifetime, seconds (3600)",
-         [](Config& c, auto const& key, auto const& v) { c.jwt.access_ttl = parse_int(key, v, 60, 86400); }},
-        {"WXLOGIN_REFRESH_TTL", "refresh token absolute lifetime, seconds (2592000)",
-         [](Config& c, auto const& key, auto const& v) { c.jwt.refresh_ttl = parse_int(key, v, 300, 31536000); }},
-        {"WXLOGIN_WECHAT_APPID", "the mini-program's appid (required unless --dev)",
-         [](Config& c, auto const&, auto const& v) { c.wechat.primary.app_id = v; }},
-        {"WXLOGIN_WECHAT_SECRET", "the mini-program's AppSecret (required unless --dev)",
-         [](Config& c, auto const&, auto const& v) { c.wechat.primary.secret = v; }},
-        {"WXLOGIN_WECHAT_API_BASE", "WeChat API root (https://api.weixin.qq.com)",
-         [](Config& c, auto const& key, auto const& v) {
-             if (!starts_with(v, "https://") && !starts_with(v, "http://"))
-                 throw ConfigError(key, "must be an http:// or https:// URL");
-             c.wechat.api_base = v;
-             while (c.wechat.api_base.size() > 8 && c.wechat.api_base.back() == '/') c.wechat.api_base.pop_back();
-         }},
-        {"WXLOGIN_WECHAT_TIMEOUT_MS", "deadline per WeChat call, ms (3000)",
-         [](Config& c, auto const& key, auto const& v) { c.wechat.timeout = parse_ms(key, v, 100, 60000); }},
-        {"WXLOGIN_TLS_CERT", "certificate chain PEM; serve HTTPS (with WXLOGIN_TLS_KEY)",
-         [](Config& c, auto const&, auto const& v) { c.server.tls_cert_file = v; }},
-        {"WXLOGIN_TLS_KEY", "private key PEM for WXLOGIN_TLS_CERT",
-         [](Config& c, auto const&, auto const& v) { c.server.tls_key_file = v; }},
-        {"WXLOGIN_LOG_FORMAT", "text or json (text)",
-         [](Config& c, auto const& key, auto const& v) {
-             if (v == "text")
-                 c.log_format = obs::LogFormat::text;
-             else if (v == "json")
-                 c.log_format = obs::LogFormat::json;
-             else
-                 throw ConfigError(key, "must be text or json, got '" + v + "'");
-         }},
-        {"WXLOGIN_LOG_LEVEL", "debug, info, warn, error or off (info; warn drops the access log)",
-         [](Config& c, auto const& key, auto const& v) {
-             static std::map<std::string, obs::LogLevel> const levels = {{"debug", obs::LogLevel::debug},
-                                                                         {"info", obs::LogLevel::info},
-                                                                         {"warn", obs::LogLevel::warn},
-                                                                         {"error", obs::LogLevel::error},
-                                                                         {"off", obs::LogLevel::off}};
-             auto it = levels.find(v);
-             if (it == levels.end()) throw ConfigError(key, "must be debug, info, warn, error or off");
-             c.log_level = it->second;
-         }},
-        {"WXLOGIN_IO_THREADS", "I/O threads (one per core)",
-         [](Config& c, auto const& key, auto const& v) { c.io_threads = parse_int(key, v, 1, 256); }},
-        {"WXLOGIN_BLOCKING_THREADS", "threads for database and other blocking calls (4)",
-         [](Config& c, auto const& key, auto const& v) { c.blocking_threads = parse_int(key, v, 1, 256); }},
-        {"WXLOGIN_BLOCKING_QUEUE", "blocking calls queued or running before 503 overloaded (512)",
-         [](Config& c, auto const& key, auto const& v) { c.blocking_queue = parse_int(key, v, 1, 1000000); }},
-        {"WXLOGIN_MAX_CONNECTIONS", "live connections before new ones get 503 (10000)",
-         [](Config& c, auto const& key, auto const& v) { c.server.max_connections = parse_int(key, v, 1, 1000000); }},
-        {"WXLOGIN_IDLE_TIMEOUT_MS", "keep-alive idle time before a connection closes, ms (60000)",
-         [](Config& c, auto const& key, auto const& v) { c.server.idle_timeout = parse_ms(key, v, 100, 3600000); }},
-        {"WXLOGIN_READ_TIMEOUT_MS", "time to receive a whole request once it started, ms (10000)",
-         [](Config& c, auto const& key, auto const& v) { c.server.read_timeout = parse_ms(key, v, 100, 600000); }},
-        {"WXLOGIN_WRITE_TIMEOUT_MS", "time to send a response, ms (10000)",
-         [](Config& c, auto const& key, auto const& v) { c.server.write_timeout = parse_ms(key, v, 100, 600000); }},
-        {"WXLOGIN_SHUTDOWN_GRACE_MS", "how long requests in flight may finish after SIGTERM, ms (10000)",
-         [](Config& c, auto const& key, auto const& v) { c.shutdown_grace = parse_ms(key, v, 0, 600000); }},
-        {"WXLOGIN_PASSWORD_OPSLIMIT", "Argon2id passes per password hash (2; at least 2)",
-         [](Config& c, auto const& key, auto const& v) { c.password.opslimit = parse_int(key, v, 2, 64); }},
-        {"WXLOGIN_PASSWORD_MEMLIMIT_KIB", "Argon2id memory per hash, KiB (32768; at least 19456 = OWASP's 19 MiB)",
-         [](Config& c, auto const& key, auto const& v) {
-             c.password.memlimit_kib = parse_int(key, v, 19456, 4 * 1024 * 1024);
-         }},
-        {"WXLOGIN_PASSWORD_THREADS", "threads hashing passwords (one per core)",
-         [](Config& c, auto const& key, auto const& v) { c.password.threads = parse_int(key, v, 1, 256); }},
-        {"WXLOGIN_PASSWORD_QUEUE", "password hashes queued or running per thread before 503 overloaded (4)",
-         [](Config& c, auto const& key, auto const& v) { c.password.queue_per_thread = parse_int(key, v, 1, 1024); }},
-        {"WXLOGIN_LOGIN_FREE_FAILURES", "failed password logins per account before lockouts start (5)",
-         [](Config& c, auto const& key, auto const& v) {
-             c.password.account_free_failures = parse_int(key, v, 1, 1000);
-         }},
-        {"WXLOGIN_LOGIN_ADDRESS_FREE_FAILURES", "failed password logins per client address before lockouts (20)",
-         [](Config& c, auto const& key, auto const& v) {
-             c.password.address_free_failures = parse_int(key, v, 1, 100000);
-         }},
-        {"WXLOGIN_TRUSTED_PROXIES",
-         "comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed (none)",
-         [](Config& c, auto const& key, auto const& v) {
-             try {
-                 (void)http::TrustedProxies{v};
-             } catch (std::invalid_argument const& e) {
-                 throw ConfigError(key, e.what());
-             }
-             c.trusted_proxies = v;
-         }},
-        {"WXLOGIN_DATA_KEY", "64 hex chars: key for session_keys at rest (derived from the JWT secret)",
-         [](Config& c, auto const& key, auto const& v) {
-             if (v.size() != 64 || v.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
-                 throw ConfigError(key, "must be 64 hexadecimal characters (32 bytes)");
-             c.data_key = v;
-         }},
-    };
-    return k;
+// 64 hex characters into the 32 bytes they spell; nothing else is a key.
+auth::DataKey parse_data_key(std::string const& key, std::string const& v) {
+    auth::DataKey bytes{};
+    std::size_t len = 0;
+    char const* end = nullptr;
+    bool const decoded = v.size() == 2 * bytes.size() &&
+                         sodium_hex2bin(bytes.data(), bytes.size(), v.data(), v.size(), nullptr, &len, &end) == 0 &&
+                         len == bytes.size() && end == v.data() + v.size();
+    if (!decoded) throw ConfigError(key, "must be 64 hexadecimal characters (32 bytes)");
+    return bytes;
 }
 
+constexpr std::pair<std::string_view, obs::LogLevel> kLogLevels[] = {{"debug", obs::LogLevel::debug},
+                                                                     {"info", obs::LogLevel::info},
+                                                                     {"warn", obs::LogLevel::warn},
+                                                                     {"error", obs::LogLevel::error},
+                                                                     {"off", obs::LogLevel::off}};
+
+// Every key, in --help's order.
+constexpr Key kKeys[] = {
+    text_key("WXLOGIN_LISTEN",
+             "address:port to serve on (127.0.0.1:8080)",
+             [](Config& c, std::string const& key, std::string const& v) { parse_listen_address(key, v, c.server); }),
+    text_key("WXLOGIN_DATABASE_URL",
+             "sqlite://PATH or mysql://user:pass@host:port/db (sqlite://wxlogin.db)",
+             [](Config& c, std::string const& key, std::string const& v) {
+                 auto parsed = store::parse_database_url(v);
+                 if (!parsed) throw ConfigError(key, parsed.error());
+                 c.database = std::move(*parsed);
+             }),
+    text_key("WXLOGIN_REDIS_URL",
+             "redis://[:pass@]host:port[/db]; unset = in-process stores",
+             [](Config& c, std::string const& key, std::string const& v) {
+                 if (v.empty()) {
+                     c.redis.reset();
+                     return;
+                 }
+                 auto parsed = store::parse_redis_url(v);
+                 if (!parsed) throw ConfigError(key, parsed.error());
+                 c.redis = std::move(*parsed);
+             }),
+    text_key("WXLOGIN_JWT_SECRET",
+             "HS256 secret, at least 32 bytes (required unless --dev or a key file)",
+             [](Config& c, std::string const&, std::string const& v) { c.jwt.secret = v; }),
+    text_key("WXLOGIN_JWT_KEY_FILE",
+             "Ed25519 private key PEM; switches to EdDSA + JWKS",
+             [](Config& c, std::string const&, std::string const& v) { c.jwt.key_file = v; }),
+    text_key("WXLOGIN_JWT_ISSUER",
+             "token iss (wxlogin)",
+             [](Config& c, std::string const& key, std::string const& v) {
+                 if (v.empty()) throw ConfigError(key, "must not be empty");
+                 c.jwt.issuer = v;
+             }),
+    text_key("WXLOGIN_JWT_AUDIENCE",
+             "token aud (unset)",
+             [](Config& c, std::string const&, std::string const& v) { c.jwt.audience = v; }),
+    integer_key("WXLOGIN_JWT_LEEWAY",
+                "seconds of clock skew tolerated for iat/nbf/exp (30)",
+                0,
+                300,
+                [](Config& c, std::int64_t v) { c.jwt.leeway = v; }),
+    integer_key("WXLOGIN_ACCESS_TTL",
+                "access token lifetime, seconds (3600)",
+                60,
+                86400,
+                [](Config& c, std::int64_t v) { c.jwt.access_ttl = v; }),
+    integer_key("WXLOGIN_REFRESH_TTL",
+                "refresh token absolute lifetime, seconds (2592000)",
+                300,
+                31536000,
+                [](Config& c, std::int64_t v) { c.jwt.refresh_ttl = v; }),
+    text_key("WXLOGIN_WECHAT_APPID",
+             "the mini-program's appid (required unless --dev)",
+             [](Config& c, std::string const&, std::string const& v) { c.wechat.primary.app_id = v; }),
+    text_key("WXLOGIN_WECHAT_SECRET",
+             "the mini-program's AppSecret (required unless --dev)",
+             [](Config& c, std::string const&, std::string const& v) { c.wechat.primary.secret = v; }),
+    text_key("WXLOGIN_WECHAT_API_BASE",
+             "WeChat API root (https://api.weixin.qq.com)",
+             [](Config& c, std::string const& key, std::string const& v) {
+                 if (!starts_with(v, "https://") && !starts_with(v, "http://"))
+                     throw ConfigError(key, "must be an http:// or https:// URL");
+                 c.wechat.api_base = v;
+                 while (c.wechat.api_base.size() > 8 && c.wechat.api_base.back() == '/') c.wechat.api_base.pop_back();
+             }),
+    integer_key("WXLOGIN_WECHAT_TIMEOUT_MS",
+                "deadline per WeChat call, ms (3000)",
+                100,
+                60000,
+                [](Config& c, std::int64_t v) { c.wechat.timeout = ms(v); }),
+    text_key("WXLOGIN_TLS_CERT",
+             "certificate chain PEM; serve HTTPS (with WXLOGIN_TLS_KEY)",
+             [](Config& c, std::string const&, std::string const& v) { c.server.tls_cert_file = v; }),
+    text_key("WXLOGIN_TLS_KEY",
+             "private key PEM for WXLOGIN_TLS_CERT",
+             [](Config& c, std::string const&, std::string const& v) { c.server.tls_key_file = v; }),
+    text_key("WXLOGIN_LOG_FORMAT",
+             "text or json (text)",
+             [](Config& c, std::string const& key, std::string const& v) {
+                 if (v == "text")
+                     c.log_format = obs::LogFormat::text;
+                 else if (v == "json")
+                     c.log_format = obs::LogFormat::json;
+                 else
+                     throw ConfigError(key, "must be text or json, got '" + v + "'");
+             }),
+    text_key("WXLOGIN_LOG_LEVEL",
+             "debug, info, warn, error or off (info; warn drops the access log)",
+             [](Config& c, std::string const& key, std::string const& v) {
+                 for (auto const& [name, level] : kLogLevels) {
+                     if (v != name) continue;
+                     c.log_level = level;
+                     return;
+                 }
+                 throw ConfigError(key, "must be debug, info, warn, error or off");
+             }),
+    integer_key("WXLOGIN_IO_THREADS",
+                "I/O threads (one per core)",
+                1,
+                256,
+                [](Config& c, std::int64_t v) { c.io_threads = static_cast<std::size_t>(v); }),
+    integer_key("WXLOGIN_BLOCKING_THREADS",
+                "threads for database and other blocking calls (4)",
+                1,
+                256,
+                [](Config& c, std::int64_t v) { c.blocking_threads = static_cast<std::size_t>(v); }),
+    integer_key("WXLOGIN_BLOCKING_QUEUE",
+                "blocking calls queued or running before 503 overloaded (512)",
+                1,
+                1000000,
+                [](Config& c, std::int64_t v) { c.blocking_queue = static_cast<std::size_t>(v); }),
+    integer_key("WXLOGIN_MAX_CONNECTIONS",
+                "live connections before new ones get 503 (10000)",
+                1,
+                1000000,
+                [](Config& c, std::int64_t v) { c.server.max_connections = static_cast<std::size_t>(v); }),
+    integer_key("WXLOGIN_IDLE_TIMEOUT_MS",
+                "keep-alive idle time before a connection closes, ms (60000)",
+                100,
+                3600000,
+                [](Config& c, std::int64_t v) { c.server.idle_timeout = ms(v); }),
+    integer_key("WXLOGIN_READ_TIMEOUT_MS",
+                "time to receive a whole request once it started, ms (10000)",
+                100,
+                600000,
+                [](Config& c, std::int64_t v) { c.server.read_timeout = ms(v); }),
+    integer_key("WXLOGIN_WRITE_TIMEOUT_MS",
+                "time to send a response, ms (10000)",
+                100,
+                600000,
+                [](Config& c, std::int64_t v) { c.server.write_timeout = ms(v); }),
+    integer_key("WXLOGIN_SHUTDOWN_GRACE_MS",
+                "how long requests in flight may finish after SIGTERM, ms (10000)",
+                0,
+                600000,
+                [](Config& c, std::int64_t v) { c.shutdown_grace = ms(v); }),
+    integer_key("WXLOGIN_PASSWORD_OPSLIMIT",
+                "Argon2id passes per password hash (2; at least 2)",
+                2,
+                64,
+                [](Config& c, std::int64_t v) { c.password.opslimit = static_cast<std::uint64_t>(v); }),
+    integer_key("WXLOGIN_PASSWORD_MEMLIMIT_KIB",
+                "Argon2id memory per hash, KiB (32768; at least 19456 = OWASP's 19 MiB)",
+                19456,
+                4 * 1024 * 1024,
+                [](Config& c, std::int64_t v) { c.password.memlimit_kib = static_cast<std::size_t>(v); }),
+    integer_key("WXLOGIN_PASSWORD_THREADS",
+                "threads hashing passwords (one per core)",
+                1,
+                256,
+                [](Config& c, std::int64_t v) { c.password.threads = static_cast<std::size_t>(v); }),
+    integer_key("WXLOGIN_PASSWORD_QUEUE",
+                "password hashes queued or running per thread before 503 overloaded (4)",
+                1,
+                1024,
+                [](Config& c, std::int64_t v) { c.password.queue_per_thread = static_cast<std::size_t>(v); }),
+    integer_key("WXLOGIN_LOGIN_FREE_FAILURES",
+                "failed password logins per account before lockouts start (5)",
+                1,
+                1000,
+                [](Config& c, std::int64_t v) { c.password.account_free_failures = static_cast<std::uint32_t>(v); }),
+    integer_key("WXLOGIN_LOGIN_ADDRESS_FREE_FAILURES",
+                "failed password logins per client address before lockouts (20)",
+                1,
+                100000,
+                [](Config& c, std::int64_t v) { c.password.address_free_failures = static_cast<std::uint32_t>(v); }),
+    text_key("WXLOGIN_TRUSTED_PROXIES",
+             "comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed (none)",
+             [](Config& c, std::string const& key, std::string const& v) {
+                 auto parsed = http::TrustedProxies::parse(v);
+                 if (!parsed) throw ConfigError(key, parsed.error());
+                 c.trusted_proxies = std::move(*parsed);
+             }),
+    text_key("WXLOGIN_DATA_KEY",
+             "64 hex chars: key for session_keys at rest (derived from the JWT secret)",
+             [](Config& c, std::string const& key, std::string const& v) { c.data_key = parse_data_key(key, v); }),
+};
+
 Key const* find_key(std::string_view env_name) {
-    for (auto const& k : keys())
+    for (auto const& k : kKeys)
         if (k.name == env_name) return &k;
     return nullptr;
+}
+
+// The environment's text (or a quoted TOML value) for `k`.
+void set_from_text(Key const& k, Config& c, std::string const& key, std::string const& text) {
+    if (k.set_text)
+        k.set_text(c, key, text);
+    else
+        k.set_integer(c, parse_int(key, text, k.min, k.max));
+}
+
+std::string_view toml_type(toml::value const& v) {
+    switch (v.type()) {
+        case toml::value_t::boolean:
+            return "a boolean";
+        case toml::value_t::integer:
+            return "an integer";
+        case toml::value_t::floating:
+            return "a floating-point number";
+        case toml::value_t::string:
+            return "a string";
+        case toml::value_t::array:
+            return "an array";
+        case toml::value_t::table:
+            return "a table";
+        default:
+            return "a date or time";
+    }
+}
+
+std::string toml_string(toml::value const& v, std::string const& key) {
+    if (!v.is_string()) throw ConfigError(key, "must be a string, got " + std::string{toml_type(v)});
+    return v.as_string().str;
+}
+
+void set_from_toml(Key const& k, Config& c, std::string const& key, toml::value const& v) {
+    if (k.set_integer && v.is_integer())
+        k.set_integer(c, in_range(key, v.as_integer(), k.min, k.max));
+    else if (k.set_integer && !v.is_string())
+        throw ConfigError(key, "must be an integer, got " + std::string{toml_type(v)});
+    else
+        set_from_text(k, c, key, toml_string(v, key));
 }
 
 std::string random_hex(std::size_t bytes) {
@@ -194,13 +324,6 @@ std::string random_hex(std::size_t bytes) {
     std::string out(bytes * 2, '0');
     sodium_bin2hex(out.data(), out.size() + 1, buf.data(), buf.size());
     return out;
-}
-
-std::string scalar_to_string(toml::value const& v, std::string const& key) {
-    if (v.is_string()) return v.as_string().str;
-    if (v.is_integer()) return std::to_string(v.as_integer());
-    if (v.is_boolean()) return v.as_boolean() ? "true" : "false";
-    throw ConfigError(key, "must be a string or a number");
 }
 
 void apply_toml(Config& c, std::string const& path) {
@@ -218,7 +341,7 @@ void apply_toml(Config& c, std::string const& path) {
         for (char ch : name) env_name += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         Key const* k = find_key(env_name);
         if (!k) throw ConfigError(name, "unknown configuration key in " + path);
-        k->set(c, name, scalar_to_string(value, name));
+        set_from_toml(*k, c, name, value);
     }
     for (auto const& [name, value] : root.as_table()) {
         if (name == "wechat_apps") {
@@ -228,9 +351,9 @@ void apply_toml(Config& c, std::string const& path) {
                 WeChatAppConfig a;
                 for (auto const& [k, v] : app.as_table()) {
                     if (k == "app_id")
-                        a.app_id = scalar_to_string(v, "wechat_apps.app_id");
+                        a.app_id = toml_string(v, "wechat_apps.app_id");
                     else if (k == "secret")
-                        a.secret = scalar_to_string(v, "wechat_apps.secret");
+                        a.secret = toml_string(v, "wechat_apps.secret");
                     else
                         throw ConfigError("wechat_apps." + k, "unknown key (app_id and secret are known)");
                 }
@@ -245,8 +368,9 @@ void fill_dev_defaults(Config& c) {
         c.jwt.secret = random_hex(32);
         c.dev_defaults.push_back("WXLOGIN_JWT_SECRET: a random secret (tokens die with this process)");
     }
-    if (!c.jwt.key_file.empty() && c.data_key.empty()) {
-        c.data_key = random_hex(32);
+    if (!c.jwt.key_file.empty() && !c.data_key) {
+        c.data_key.emplace();
+        randombytes_buf(c.data_key->data(), c.data_key->size());
         c.dev_defaults.push_back("WXLOGIN_DATA_KEY: a random key (stored session_keys die with this process)");
     }
     bool const listed_apps = !c.wechat.apps.empty();
@@ -286,7 +410,7 @@ void validate(Config& c) {
         std::ifstream probe(c.jwt.key_file);
         if (!probe) throw ConfigError("WXLOGIN_JWT_KEY_FILE", "cannot read " + c.jwt.key_file);
         // The data key cannot come from a key that rotates: stored session_keys would stop opening.
-        if (c.data_key.empty())
+        if (!c.data_key)
             throw ConfigError("WXLOGIN_DATA_KEY",
                               "is required with WXLOGIN_JWT_KEY_FILE (64 hex chars, e.g. "
                               "`openssl rand -hex 32`), or serve --dev");
@@ -332,7 +456,7 @@ Config load_config(std::optional<std::string> const& toml_path, Environment cons
     c.dev = dev;
     if (toml_path) apply_toml(c, *toml_path);
     for (auto const& [name, value] : env) {
-        if (Key const* k = find_key(name)) k->set(c, name, value);
+        if (Key const* k = find_key(name)) set_from_text(*k, c, name, value);
     }
     if (dev) fill_dev_defaults(c);
     merge_primary_app(c);
@@ -344,7 +468,7 @@ std::string config_help() {
     std::string out =
         "Configuration (environment; a --config TOML file may set the same keys in lower case\n"
         "without the WXLOGIN_ prefix, and [[wechat_apps]] tables for more apps):\n";
-    for (auto const& k : keys()) {
+    for (auto const& k : kKeys) {
         out += "  ";
         out += k.name;
         out += std::string(k.name.size() < 28 ? 28 - k.name.size() : 1, ' ');

@@ -1,6 +1,8 @@
 #pragma once
 // Typed configuration: defaults in the structs, then the TOML file, then the environment (which
 // wins), then --dev defaults, then validation. A bad value throws ConfigError naming the key.
+// Every value is parsed here, once, into the type its component takes (a database URL into a
+// store::DatabaseConfig, the trusted proxies into http::TrustedProxies, the data key into bytes).
 
 #include <chrono>
 #include <cstdint>
@@ -10,8 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "auth/data_cipher.hpp"
+#include "http/middleware/forwarded_for.hpp"
 #include "http/server.hpp"
 #include "obs/log.hpp"
+#include "store/store_config.hpp"
+#include "wechat/wechat_api.hpp"
 
 namespace wx::app {
 
@@ -19,10 +25,8 @@ struct ConfigError : std::runtime_error {
     ConfigError(std::string const& key, std::string const& reason) : std::runtime_error(key + ": " + reason) {}
 };
 
-struct WeChatAppConfig {
-    std::string app_id;
-    std::string secret;  // never logged
-};
+// One mini-program: the WeChat layer's own credentials type, so no component converts it.
+using WeChatAppConfig = wechat::AppCredentials;
 
 struct WeChatConfig {
     std::vector<WeChatAppConfig> apps;  // apps.front() is the default app
@@ -64,10 +68,11 @@ struct Config {
     std::size_t blocking_queue = 512;
     obs::LogFormat log_format = obs::LogFormat::text;
     obs::LogLevel log_level = obs::LogLevel::info;
-    std::string database_url = "sqlite://wxlogin.db";
-    std::string redis_url;
-    std::string trusted_proxies;  // X-Forwarded-For is believed only from these peers
-    std::string data_key;         // 32-byte key (64 hex) for the session_key at rest; default: HKDF of the JWT secret
+    store::DatabaseConfig database = store::SqliteConfig{"wxlogin.db"};  // WXLOGIN_DATABASE_URL
+    std::optional<store::RedisConfig> redis;                             // WXLOGIN_REDIS_URL; unset: in-process stores
+    http::TrustedProxies trusted_proxies;  // X-Forwarded-For is believed only from these peers; none by default
+    // The key for session_keys at rest (WXLOGIN_DATA_KEY, 64 hex chars); unset: HKDF of the JWT secret.
+    std::optional<auth::DataKey> data_key;
     JwtConfig jwt;
     PasswordConfig password;
     WeChatConfig wechat;

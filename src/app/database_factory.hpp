@@ -1,17 +1,18 @@
 #pragma once
 
 #include <memory>
-#include <string>
 
 #include "core/blocking_pool.hpp"
 #include "core/clock.hpp"
 #include "store/backend.hpp"
+#include "store/store_config.hpp"
 
 namespace wx::app {
 
-// The database backend named by WXLOGIN_DATABASE_URL. Throws std::runtime_error (a start-up
-// failure) when it cannot be opened or the scheme has no backend in this build.
-[[nodiscard]] std::unique_ptr<store::Backend> open_backend(std::string const& url,
+// The database backend for the configured database (WXLOGIN_DATABASE_URL). Throws
+// std::runtime_error (a start-up failure) when it cannot be opened or this build has no backend
+// for it.
+[[nodiscard]] std::unique_ptr<store::Backend> open_backend(store::DatabaseConfig const& database,
                                                            BlockingPool& pool,
                                                            Clock const& clock);
 

@@ -1,20 +1,15 @@
 #pragma once
 
-#include <chrono>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "app/config.hpp"
 #include "wechat/wechat_api.hpp"
 
 namespace wx::app {
 
-// The real WeChat client for this API base (https:// or http:// for a simulator).
-[[nodiscard]] std::unique_ptr<wechat::WeChatApi> make_wechat_client(std::string const& api_base,
-                                                                    std::chrono::milliseconds timeout);
-// The configured mini-programs as the WeChat layer's credentials; the first is the default app.
-[[nodiscard]] std::vector<wechat::AppCredentials> wechat_credentials(Config const& cfg);
+// The real WeChat client for the configured API base (https://, or http:// for a simulator) and timeout.
+[[nodiscard]] std::unique_ptr<wechat::WeChatApi> make_wechat_client(WeChatConfig const& wechat);
 
 // Forwards to a client chosen after construction: under `serve --dev` the embedded simulator's
 // address is known only once the server has bound its port.

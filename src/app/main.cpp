@@ -11,6 +11,7 @@
 #include "app/app.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
+#include "core/clock.hpp"
 #include "obs/log.hpp"
 
 namespace {
@@ -48,8 +49,10 @@ int main(int argc, char** argv) {
 
     CLI11_PARSE(cli, argc, argv);
 
+    // The one wall clock of the process, handed to whatever runs.
+    wx::SystemClock const clock;
     try {
-        if (*sim) return wx::app::run_wechat_sim(sim_listen, sim_apps);
+        if (*sim) return wx::app::run_wechat_sim(sim_listen, sim_apps, clock);
         auto env = wx::app::process_environment();
         wx::app::Config cfg;
         try {
@@ -60,8 +63,8 @@ int main(int argc, char** argv) {
             return kExitConfig;
         }
         wx::obs::init_logging(cfg.log_format, cfg.log_level);
-        if (*migrate) return wx::app::run_migrate(cfg);
-        return wx::app::run_serve(std::move(cfg));
+        if (*migrate) return wx::app::run_migrate(cfg, clock);
+        return wx::app::run_serve(std::move(cfg), clock);
     } catch (std::exception const& e) {
         wx::obs::log_error("fatal", {{"error", e.what()}});
         wx::obs::flush_logs();

@@ -1,4 +1,6 @@
 // The whole HTTP surface on one screen: method, path, handler, per-route middleware.
+#include "app/routes.hpp"
+
 #include "app/app.hpp"
 
 namespace wx::app {
@@ -8,6 +10,8 @@ using http::verb;
 
 void App::add_routes() {
     auto& r = router_;
+    if (simulator_api_) add_wechat_sim_routes(r, *simulator_api_, std::string{kEmbeddedSimulatorPrefix});
+
     r.add(verb::get, "/healthz", route_to(ops_, &api::OpsApi::healthz));
     r.add(verb::get, "/readyz", route_to(ops_, &api::OpsApi::readyz));
     r.add(verb::get, "/metrics", route_to(ops_, &api::OpsApi::metrics));
@@ -27,6 +31,23 @@ void App::add_routes() {
           {&require_auth_});
     r.add(verb::post, "/api/v1/users/me/phone", route_to(user_wechat_api_, &api::UserWeChatApi::phone),
           {&require_auth_});
+}
+
+// The simulator (serve --dev, wxlogin wechat-sim): WeChat's own endpoints, then its control API.
+void add_wechat_sim_routes(http::Router& r, sim::WeChatSimApi& api, std::string const& p) {
+    using sim::WeChatSimApi;
+    r.add(verb::get, p + "/sns/jscode2session", route_to(api, &WeChatSimApi::jscode2session));
+    r.add(verb::get, p + "/cgi-bin/token", route_to(api, &WeChatSimApi::token));
+    r.add(verb::post, p + "/cgi-bin/stable_token", route_to(api, &WeChatSimApi::stable_token));
+    r.add(verb::post, p + "/wxa/business/getuserphonenumber", route_to(api, &WeChatSimApi::phone_number));
+    r.add(verb::post, p + "/control/login-code", route_to(api, &WeChatSimApi::control_login_code));
+    r.add(verb::post, p + "/control/phone-code", route_to(api, &WeChatSimApi::control_phone_code));
+    r.add(verb::post, p + "/control/fail", route_to(api, &WeChatSimApi::control_fail));
+    r.add(verb::post, p + "/control/expire-access-token", route_to(api, &WeChatSimApi::control_expire_access_token));
+    r.add(verb::post, p + "/control/revoke-access-token", route_to(api, &WeChatSimApi::control_revoke_access_token));
+    r.add(verb::post, p + "/control/encrypted-phone", route_to(api, &WeChatSimApi::control_encrypted_phone));
+    r.add(verb::get, p + "/control/stats", route_to(api, &WeChatSimApi::control_stats));
+    r.add(verb::post, p + "/control/reset", route_to(api, &WeChatSimApi::control_reset));
 }
 
 }  // namespace wx::app

@@ -4,17 +4,18 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "api/wechat_sim_api.hpp"
 #include "app/app.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
+#include "app/routes.hpp"
 #include "core/io_pool.hpp"
 #include "http/middleware/access_log.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "obs/log.hpp"
 #include "obs/metrics.hpp"
-#include "wechat/simulator.hpp"
+#include "sim/simulator.hpp"
+#include "sim/wechat_sim_api.hpp"
 
 namespace wx::app {
 namespace {
@@ -36,7 +37,7 @@ std::vector<wechat::AppCredentials> parse_apps(std::vector<std::string> const& s
 
 }  // namespace
 
-int run_wechat_sim(std::string const& listen, std::vector<std::string> const& app_specs) {
+int run_wechat_sim(std::string const& listen, std::vector<std::string> const& app_specs, Clock const& clock) {
     http::ServerConfig server_cfg;
     std::vector<wechat::AppCredentials> apps;
     try {
@@ -49,17 +50,16 @@ int run_wechat_sim(std::string const& listen, std::vector<std::string> const& ap
     obs::init_logging(obs::LogFormat::text, obs::LogLevel::info);
 
     // Declaration order is construction order; the server is destroyed first.
-    SystemClock clock;
     std::size_t const app_count = apps.size();
-    wechat::Simulator simulator{clock, std::move(apps)};
-    api::WeChatSimApi sim_api{simulator};
+    sim::Simulator simulator{clock, std::move(apps)};
+    sim::WeChatSimApi sim_api{simulator};
     IoPool io{kIoThreads};
     obs::HttpMetrics metrics;
     http::AccessLog access_log{metrics};
     http::ErrorGuard error_guard;
     // Same order as App: the access log sees everything, the guard turns a bug into a logged 500.
     http::Router router{{&access_log, &error_guard}, &metrics};
-    sim_api.add_routes(router, "");
+    add_wechat_sim_routes(router, sim_api, "");
     http::Server server{server_cfg, router, io};
 
     server.start();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <optional>
 #include <span>
 #include <string>
@@ -7,6 +8,9 @@
 #include <vector>
 
 namespace wx::auth {
+
+// An AES-256 key: WXLOGIN_DATA_KEY, decoded once by the configuration.
+using DataKey = std::array<unsigned char, 32>;
 
 // Seals small secrets (WeChat session_keys) for storage: AES-256-GCM with a random 96-bit nonce;
 // the output is nonce || ciphertext || tag. The key never leaves this object.

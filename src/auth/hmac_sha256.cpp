@@ -27,6 +27,8 @@ EVP_MD_CTX* keyed_state(std::vector<unsigned char> const& block, unsigned char p
     return ctx;
 }
 
+// Per-thread scratch state (STYLE.md rule 13 names it): HmacSha256 is shared across threads as
+// const, and allocating an EVP_MD_CTX per verify would cost more than the HMAC itself.
 EVP_MD_CTX* scratch() {
     thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctx{EVP_MD_CTX_new()};
     return ctx.get();

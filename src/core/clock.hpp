@@ -22,12 +22,6 @@ public:
     }
 };
 
-// The process's one SystemClock, for components that are not given another clock.
-inline Clock const& system_clock() {
-    static SystemClock const clock;
-    return clock;
-}
-
 class TestClock final : public Clock {
 public:
     explicit TestClock(std::int64_t start) : now_(start) {}

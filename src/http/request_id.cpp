@@ -17,6 +17,8 @@ bool is_sane_request_id(std::string_view id) noexcept {
     return true;
 }
 
+// A per-thread generator (STYLE.md rule 13 names it): request ids need to be unique, not secret,
+// and libsodium's randombytes is a getrandom(2) call per request.
 std::string new_request_id() {
     thread_local std::mt19937_64 gen = [] {
         std::seed_seq seq{randombytes_random(), randombytes_random(), randombytes_random(), randombytes_random()};

@@ -11,6 +11,8 @@
 namespace wx::obs {
 namespace {
 
+// How log() renders fields for the process-wide spdlog logger; set with it by init_logging. Part
+// of the one accepted global (STYLE.md rule 13), which spdlog owns.
 std::atomic<LogFormat> g_format{LogFormat::text};
 
 // stderr, written in batches: spdlog's own stderr sink flushes after every line, one write(2) per

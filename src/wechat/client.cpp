@@ -31,8 +31,8 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 #include <cerrno>
+#include <map>
 #include <stdexcept>
-#include <unordered_map>
 
 #include "obs/log.hpp"
 
@@ -57,12 +57,13 @@ struct Client::Connection {
     beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 };
 
-// The idle connections opened on one execution context, by client id.
+// The idle connections opened on one execution context, by client (ordered by control block).
 class Client::Shelf {
 public:
+    using ByClient = std::map<std::weak_ptr<ShelfKey const>, std::vector<ConnectionPtr>, std::owner_less<>>;
     std::mutex mutex;
     bool closed = false;  // the context is going away: keep nothing more
-    std::unordered_map<std::uint64_t, std::vector<ConnectionPtr>> idle;
+    ByClient idle;
 };
 
 // An Asio service, so that a context's idle sockets are closed while the context still exists
@@ -78,7 +79,7 @@ public:
 
 private:
     void shutdown() override {
-        std::unordered_map<std::uint64_t, std::vector<ConnectionPtr>> doomed;
+        Shelf::ByClient doomed;
         {
             std::lock_guard lock{shelf_->mutex};
             shelf_->closed = true;
@@ -97,8 +98,6 @@ constexpr std::size_t kMaxIdentifier = 128;
 constexpr std::size_t kMaxAccessToken = 2048;
 constexpr std::size_t kMaxPhone = 32;
 constexpr unsigned kMaxJsonDepth = 16;
-
-std::atomic<std::uint64_t> next_client_id{1};
 
 using Request = bhttp::request<bhttp::string_body>;
 
@@ -339,7 +338,7 @@ std::string rid_of(std::string_view errmsg) {
 // --- Client ---
 
 Client::Client(std::string const& api_base, std::chrono::milliseconds timeout, ClientOptions options)
-    : timeout_(timeout), options_(std::move(options)), id_(next_client_id.fetch_add(1, std::memory_order_relaxed)) {
+    : timeout_(timeout), options_(std::move(options)) {
     auto parsed = urls::parse_absolute_uri(api_base);
     if (!parsed) throw std::invalid_argument("WeChat API base is not an absolute URL");
     urls::url_view u = *parsed;
@@ -390,7 +389,7 @@ Client::~Client() {
     for (auto const& shelf : live) {
         std::vector<ConnectionPtr> doomed;
         std::lock_guard lock{shelf->mutex};
-        if (auto it = shelf->idle.find(id_); it != shelf->idle.end()) {
+        if (auto it = shelf->idle.find(key_); it != shelf->idle.end()) {
             doomed = std::move(it->second);
             shelf->idle.erase(it);
         }
@@ -407,7 +406,7 @@ std::size_t Client::idle_connections() const {
     std::size_t n = 0;
     for (auto const& shelf : live) {
         std::lock_guard lock{shelf->mutex};
-        if (auto it = shelf->idle.find(id_); it != shelf->idle.end()) n += it->second.size();
+        if (auto it = shelf->idle.find(key_); it != shelf->idle.end()) n += it->second.size();
     }
     return n;
 }
@@ -430,7 +429,7 @@ Client::ConnectionPtr Client::take_idle(Shelf& shelf) {
         ConnectionPtr c;
         {
             std::lock_guard lock{shelf.mutex};
-            auto it = shelf.idle.find(id_);
+            auto it = shelf.idle.find(key_);
             if (it == shelf.idle.end() || it->second.empty()) return nullptr;
             // Newest first: it is the least likely to have been closed by the server.
             c = std::move(it->second.back());
@@ -451,7 +450,7 @@ void Client::give_back(Shelf& shelf, ConnectionPtr connection) {
         dropped.push_back(std::move(connection));
         return;
     }
-    auto& mine = shelf.idle[id_];
+    auto& mine = shelf.idle.try_emplace(key_).first->second;
     // Sweep stale connections, so that they do not linger half-closed by the server.
     for (auto& c : mine)
         if (connection->idle_since - c->idle_since >= options_.max_idle_time) dropped.push_back(std::move(c));

@@ -59,6 +59,7 @@ public:
 
 private:
     struct Connection;
+    struct ShelfKey {};  // identifies one client on the shelves (see key_)
     class Shelf;         // one execution context's idle connections, by client
     class ShelfService;  // owns a context's Shelf; closes its connections when the context goes
     struct Reply {
@@ -95,7 +96,10 @@ private:
     ClientOptions options_;
     std::optional<asio::ssl::context> ssl_;
 
-    std::uint64_t const id_;  // this client's key on the shelves (an address could be reused)
+    // This client's key on the shelves, which hold weak_ptrs to it. A weak_ptr keeps its control
+    // block alive, so while a shelf holds one no later client can get an equal key (an address,
+    // or a counter wrapping, could be reused); it expires with the client.
+    std::shared_ptr<ShelfKey const> const key_ = std::make_shared<ShelfKey const>();
     mutable std::mutex shelves_mutex_;
     std::vector<std::weak_ptr<Shelf>> shelves_;  // every shelf holding connections of this client
     std::atomic<std::uint64_t> opened_{0};

@@ -55,7 +55,7 @@ protected:
     using Details = std::vector<std::string>;
     std::uint64_t hashes() { return app_.app().password_hasher().operations(); }
 
-    TestClock clock_{system_clock().now()};
+    TestClock clock_{SystemClock{}.now()};
     TestApp app_{fast_hashing(), clock_};
 };
 

@@ -57,7 +57,7 @@ protected:
         sqlite3_close(db);
     }
 
-    TestClock clock_{system_clock().now()};
+    TestClock clock_{SystemClock{}.now()};
     TestApp app_{
         {{"WXLOGIN_ACCESS_TTL", std::to_string(kAccessTtl)}, {"WXLOGIN_REFRESH_TTL", std::to_string(kRefreshTtl)}},
         clock_};

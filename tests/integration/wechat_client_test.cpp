@@ -25,19 +25,22 @@
 #include <thread>
 #include <vector>
 
-#include "api/wechat_sim_api.hpp"
+#include "app/routes.hpp"
 #include "core/clock.hpp"
 #include "core/io_pool.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "sim/simulator.hpp"
+#include "sim/wechat_sim_api.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_app.hpp"
 #include "support/wait.hpp"
 #include "wechat/client.hpp"
-#include "wechat/simulator.hpp"
 
 namespace wx::wechat {
 namespace {
+
+using sim::Simulator;
 
 using namespace std::chrono_literals;
 
@@ -47,7 +50,7 @@ class WeChatClientTest : public ::testing::Test {
 protected:
     void SetUp() override {
         test::init_test_process();
-        sim_api_.add_routes(router_, "/wx");
+        app::add_wechat_sim_routes(router_, sim_api_, "/wx");
         io_ = std::make_unique<IoPool>(1);
         server_ = std::make_unique<http::Server>(server_config(), router_, *io_);
         server_->start();
@@ -98,7 +101,7 @@ protected:
 
     TestClock clock_{1'700'000'000};
     Simulator sim_{clock_, {{"wxA", "secA"}}};
-    api::WeChatSimApi sim_api_{sim_};
+    sim::WeChatSimApi sim_api_{sim_};
     http::Router router_{{}, nullptr};
     std::unique_ptr<IoPool> io_;
     std::unique_ptr<http::Server> server_;

@@ -32,6 +32,9 @@ app::Config make_config(TempDir const& dir, app::Environment const& overrides) {
 
 }  // namespace
 
+// system_clock_ is constructed before clock_ and app_ (declaration order), so binding it here is safe.
+TestApp::TestApp(app::Environment const& overrides) : TestApp(overrides, system_clock_) {}
+
 TestApp::TestApp(app::Environment const& overrides, Clock const& clock)
     : config_(make_config(dir_, overrides)), clock_(clock), app_(std::make_unique<app::App>(config_, clock_)) {
     app_->start();

@@ -22,8 +22,10 @@ class TestApp {
 public:
     // `overrides` are WXLOGIN_* variables applied over the defaults (listen 127.0.0.1:0 and a
     // SQLite file in the temp dir). Throws ConfigError / std::runtime_error like `serve` would fail.
-    // `clock` drives tokens and sessions: pass a TestClock to move time without sleeping.
-    explicit TestApp(app::Environment const& overrides = {}, Clock const& clock = system_clock());
+    // `clock` drives tokens, sessions and the embedded simulator: pass a TestClock to move time
+    // without sleeping. Without one the TestApp runs on its own SystemClock.
+    explicit TestApp(app::Environment const& overrides = {});
+    TestApp(app::Environment const& overrides, Clock const& clock);
     TestApp(TestApp const&) = delete;
     TestApp& operator=(TestApp const&) = delete;
     ~TestApp();
@@ -41,6 +43,7 @@ public:
 private:
     TempDir dir_{"wxlogin-app"};
     app::Config config_;
+    SystemClock const system_clock_;  // the clock of a TestApp given none
     Clock const& clock_;
     std::unique_ptr<app::App> app_;
 };

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 #include <string>
+#include <variant>
 
 #include "support/temp_dir.hpp"
 #include "support/test_app.hpp"
@@ -25,6 +26,12 @@ Environment production_env() {
 Environment with(Environment env, std::string const& key, std::string const& value) {
     env[key] = value;
     return env;
+}
+
+store::SqliteConfig sqlite_of(Config const& c) {
+    EXPECT_TRUE(std::holds_alternative<store::SqliteConfig>(c.database));
+    auto const* sqlite = std::get_if<store::SqliteConfig>(&c.database);
+    return sqlite ? *sqlite : store::SqliteConfig{};
 }
 
 // Runs load_config and returns the ConfigError's message, or "" when it did not throw.
@@ -50,8 +57,10 @@ TEST_F(ConfigTest, DefaultsMatchTheDocumentation) {
     EXPECT_EQ(c.server.port, 8080);
     EXPECT_EQ(c.server.max_body_bytes, 64u * 1024u);
     EXPECT_TRUE(c.server.tls_cert_file.empty());
-    EXPECT_EQ(c.database_url, "sqlite://wxlogin.db");
-    EXPECT_TRUE(c.redis_url.empty());
+    EXPECT_EQ(sqlite_of(c).path, "wxlogin.db");
+    EXPECT_FALSE(c.redis.has_value());
+    EXPECT_TRUE(c.trusted_proxies.empty());
+    EXPECT_FALSE(c.data_key.has_value());
     EXPECT_EQ(c.jwt.issuer, "wxlogin");
     EXPECT_TRUE(c.jwt.audience.empty());
     EXPECT_TRUE(c.jwt.key_file.empty());
@@ -84,8 +93,18 @@ TEST_F(ConfigTest, EnvironmentOverridesDefaults) {
     Config c = load_config(std::nullopt, env, false);
     EXPECT_EQ(c.server.host, "0.0.0.0");
     EXPECT_EQ(c.server.port, 9000);
-    EXPECT_EQ(c.database_url, "mysql://u:p@db:3306/wx");
-    EXPECT_EQ(c.redis_url, "redis://:pw@cache:6379/2");
+    auto const* mysql = std::get_if<store::MysqlConfig>(&c.database);
+    ASSERT_NE(mysql, nullptr);
+    EXPECT_EQ(mysql->user, "u");
+    EXPECT_EQ(mysql->password, "p");
+    EXPECT_EQ(mysql->host, "db");
+    EXPECT_EQ(mysql->port, 3306);
+    EXPECT_EQ(mysql->database, "wx");
+    ASSERT_TRUE(c.redis.has_value());
+    EXPECT_EQ(c.redis->host, "cache");
+    EXPECT_EQ(c.redis->port, 6379);
+    EXPECT_EQ(c.redis->password, "pw");
+    EXPECT_EQ(c.redis->db, 2);
     EXPECT_EQ(c.jwt.issuer, "issuer-x");
     EXPECT_EQ(c.jwt.audience, "aud-y");
     EXPECT_EQ(c.jwt.access_ttl, 600);
@@ -129,7 +148,7 @@ secret = "secret-b"
 )");
     Config c = load_config(path.string(), {}, false);
     EXPECT_EQ(c.server.port, 7000);
-    EXPECT_EQ(c.database_url, "sqlite:///var/lib/wx.db");
+    EXPECT_EQ(sqlite_of(c).path, "/var/lib/wx.db");
     EXPECT_EQ(c.jwt.secret, "0123456789abcdef0123456789abcdef-toml");
     EXPECT_EQ(c.jwt.issuer, "toml-issuer");
     EXPECT_EQ(c.jwt.access_ttl, 900);
@@ -358,7 +377,7 @@ TEST_F(ConfigTest, KeyFileNeedsADataKeyOutsideDev) {
     EXPECT_EQ(config_error(std::nullopt, env, false), "");
     Environment dev{{"WXLOGIN_JWT_KEY_FILE", key.string()}};
     Config c = load_config(std::nullopt, dev, true);
-    EXPECT_EQ(c.data_key.size(), 64u);  // a random one, announced as a dev default
+    EXPECT_TRUE(c.data_key.has_value());  // a random one, announced as a dev default
     EXPECT_TRUE(c.jwt.secret.empty());
 }
 
@@ -368,7 +387,9 @@ TEST_F(ConfigTest, PasswordAndProxySettingsAreChecked) {
                                 "WXLOGIN_TRUSTED_PROXIES", "10.0.0.0/8, ::1"),
                            false);
     EXPECT_EQ(c.password.memlimit_kib, 65536u);
-    EXPECT_EQ(c.trusted_proxies, "10.0.0.0/8, ::1");
+    EXPECT_TRUE(c.trusted_proxies.contains("10.20.30.40"));
+    EXPECT_TRUE(c.trusted_proxies.contains("::1"));
+    EXPECT_FALSE(c.trusted_proxies.contains("192.168.1.1"));
     EXPECT_NE(config_error(std::nullopt, with(production_env(), "WXLOGIN_PASSWORD_MEMLIMIT_KIB", "1024"), false)
                   .find("WXLOGIN_PASSWORD_MEMLIMIT_KIB"),
               std::string::npos);  // below OWASP's 19 MiB
@@ -376,6 +397,106 @@ TEST_F(ConfigTest, PasswordAndProxySettingsAreChecked) {
     EXPECT_NE(config_error(std::nullopt, with(production_env(), "WXLOGIN_TRUSTED_PROXIES", "proxy.internal"), false)
                   .find("WXLOGIN_TRUSTED_PROXIES"),
               std::string::npos);
+}
+
+// --- values are read by their TOML type ---
+
+TEST_F(ConfigTest, TomlIntegersAreIntegersAndQuotedDigitsStillCount) {
+    auto path = dir_.write("typed.toml", R"(
+jwt_secret = "0123456789abcdef0123456789abcdef"
+io_threads = 3
+idle_timeout_ms = 1500
+password_memlimit_kib = 65536
+refresh_ttl = "86400"
+)");
+    Config c = load_config(path.string(), production_env(), false);
+    EXPECT_EQ(c.io_threads, 3u);
+    EXPECT_EQ(c.server.idle_timeout, std::chrono::milliseconds(1500));
+    EXPECT_EQ(c.password.memlimit_kib, 65536u);
+    EXPECT_EQ(c.jwt.refresh_ttl, 86400);  // a string of digits, as the environment gives it
+}
+
+TEST_F(ConfigTest, WrongTomlTypeNamesTheKeyAndTheType) {
+    struct Case {
+        char const* toml;
+        char const* key;
+        char const* expected;
+    };
+    for (auto [toml, key, expected] : {
+             Case{"access_ttl = true\n", "access_ttl", "must be an integer, got a boolean"},
+             Case{"access_ttl = 1.5\n", "access_ttl", "must be an integer, got a floating-point number"},
+             Case{"access_ttl = [900]\n", "access_ttl", "must be an integer, got an array"},
+             Case{"access_ttl = \"15m\"\n", "access_ttl", "must be a whole number"},
+             Case{"jwt_issuer = 42\n", "jwt_issuer", "must be a string, got an integer"},
+             Case{"listen = 8080\n", "listen", "must be a string, got an integer"},
+             Case{"log_level = false\n", "log_level", "must be a string, got a boolean"},
+             Case{"database_url = 1\n", "database_url", "must be a string, got an integer"},
+             Case{"trusted_proxies = [\"10.0.0.1\"]\n", "trusted_proxies", "must be a string, got an array"},
+             Case{"[[wechat_apps]]\napp_id = 7\nsecret = \"s\"\n", "wechat_apps.app_id",
+                  "must be a string, got an integer"},
+         }) {
+        auto path = dir_.write("typed.toml", toml);
+        auto msg = config_error(path.string(), production_env(), false);
+        EXPECT_NE(msg.find(key), std::string::npos) << toml << " -> '" << msg << "'";
+        EXPECT_NE(msg.find(expected), std::string::npos) << toml << " -> '" << msg << "'";
+    }
+}
+
+TEST_F(ConfigTest, TomlIntegerOutOfRangeNamesTheKeyAndTheRange) {
+    auto path = dir_.write("typed.toml", "io_threads = 0\n");
+    auto msg = config_error(path.string(), production_env(), false);
+    EXPECT_EQ(msg, "io_threads: must be between 1 and 256");
+}
+
+// --- URLs, proxies and the data key are parsed here, once, into what their components take ---
+
+TEST_F(ConfigTest, DatabaseAndRedisUrlsBecomeTypedConfigs) {
+    Environment env = production_env();
+    env["WXLOGIN_DATABASE_URL"] = "mysql://app%40corp:p%3Ass@[::1]:3307/wx";
+    env["WXLOGIN_REDIS_URL"] = "redis://cache";
+    Config c = load_config(std::nullopt, env, false);
+    auto const* mysql = std::get_if<store::MysqlConfig>(&c.database);
+    ASSERT_NE(mysql, nullptr);
+    EXPECT_EQ(mysql->user, "app@corp");
+    EXPECT_EQ(mysql->password, "p:ss");
+    EXPECT_EQ(mysql->host, "::1");
+    EXPECT_EQ(mysql->port, 3307);
+    ASSERT_TRUE(c.redis.has_value());
+    EXPECT_EQ(c.redis->host, "cache");
+    EXPECT_EQ(c.redis->port, 6379);
+    EXPECT_EQ(c.redis->db, 0);
+    EXPECT_FALSE(load_config(std::nullopt, with(env, "WXLOGIN_REDIS_URL", ""), false).redis.has_value());
+}
+
+TEST_F(ConfigTest, BadUrlsNameTheKeyButNeverThePassword) {
+    struct Case {
+        char const* key;
+        char const* value;
+    };
+    for (auto [key, value] : {Case{"WXLOGIN_DATABASE_URL", "mysql://u:hunter2secret@db:99999/wx"},
+                              Case{"WXLOGIN_DATABASE_URL", "mysql://u:hunter2secret@db:3306"},
+                              Case{"WXLOGIN_DATABASE_URL", "mysql://u:hunter2secret%zz@db/wx"},
+                              Case{"WXLOGIN_REDIS_URL", "redis://:hunter2secret@cache:0"},
+                              Case{"WXLOGIN_REDIS_URL", "redis://admin:hunter2secret@cache:6379"}}) {
+        auto msg = config_error(std::nullopt, with(production_env(), key, value), false);
+        EXPECT_NE(msg.find(key), std::string::npos) << value << " -> '" << msg << "'";
+        EXPECT_EQ(msg.find("hunter2"), std::string::npos) << value << " -> '" << msg << "'";
+    }
+}
+
+TEST_F(ConfigTest, DataKeyIsDecodedIntoItsBytes) {
+    std::string hex;
+    for (int i = 0; i < 32; ++i) hex += (i % 2 ? "AB" : "0f");  // both cases of hex digits
+    Config c = load_config(std::nullopt, with(production_env(), "WXLOGIN_DATA_KEY", hex), false);
+    ASSERT_TRUE(c.data_key.has_value());
+    EXPECT_EQ((*c.data_key)[0], 0x0f);
+    EXPECT_EQ((*c.data_key)[1], 0xab);
+    EXPECT_EQ((*c.data_key)[31], 0xab);
+    for (std::string bad : {std::string(63, 'a'), std::string(66, 'a'), "zz" + std::string(62, 'a'),
+                            std::string(62, 'a') + " a", std::string(32, 'a') + ":" + std::string(31, 'a')}) {
+        auto msg = config_error(std::nullopt, with(production_env(), "WXLOGIN_DATA_KEY", bad), false);
+        EXPECT_NE(msg.find("WXLOGIN_DATA_KEY"), std::string::npos) << "'" << bad << "' -> '" << msg << "'";
+    }
 }
 
 }  // namespace

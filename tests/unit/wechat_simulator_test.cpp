@@ -7,15 +7,17 @@
 #include <boost/json/value.hpp>
 #include <string>
 
-#include "api/wechat_sim_api.hpp"
 #include "core/clock.hpp"
+#include "sim/simulator.hpp"
+#include "sim/wechat_sim_api.hpp"
 #include "support/run_sync.hpp"
 #include "wechat/client.hpp"
 #include "wechat/open_data.hpp"
-#include "wechat/simulator.hpp"
 
 namespace wx::wechat {
 namespace {
+
+using sim::Simulator;
 
 namespace json = boost::json;
 
@@ -404,7 +406,7 @@ TEST_F(SimulatorTest, EncryptedPhoneNeedsAKnownUserAndAValidPhone) {
 // The HTTP face of the new control endpoints, called directly (no sockets).
 class SimulatorControlTest : public SimulatorTest {
 protected:
-    api::WeChatSimApi api_{sim_};
+    sim::WeChatSimApi api_{sim_};
 
     static http::Request post(std::string target, std::string body) {
         http::Request req{http::verb::post, target, 11};
@@ -423,7 +425,7 @@ protected:
 
 TEST_F(SimulatorControlTest, EncryptedPhoneEndpoint) {
     auto minted = sim_.mint_login_code("wxA", "oHttpUser");
-    auto res = call(&api::WeChatSimApi::control_encrypted_phone,
+    auto res = call(&sim::WeChatSimApi::control_encrypted_phone,
                     post("/control/encrypted-phone", R"({"openid":"oHttpUser","phone":"13812345678"})"));
     ASSERT_EQ(res.result(), http::status::ok) << res.body();
     auto o = json::parse(res.body()).as_object();
@@ -431,22 +433,22 @@ TEST_F(SimulatorControlTest, EncryptedPhoneEndpoint) {
     ASSERT_TRUE(info);
     EXPECT_EQ(info->pure_phone_number, "13812345678");
 
-    auto unknown = call(&api::WeChatSimApi::control_encrypted_phone,
+    auto unknown = call(&sim::WeChatSimApi::control_encrypted_phone,
                         post("/control/encrypted-phone", R"({"openid":"oNobody","phone":"13812345678"})"));
     EXPECT_EQ(unknown.result(), http::status::bad_request);
-    auto missing = call(&api::WeChatSimApi::control_encrypted_phone,
+    auto missing = call(&sim::WeChatSimApi::control_encrypted_phone,
                         post("/control/encrypted-phone", R"({"phone":"13812345678"})"));
     EXPECT_EQ(missing.result(), http::status::bad_request);
 }
 
 TEST_F(SimulatorControlTest, RevokeAccessTokenEndpoint) {
     std::string const token = stable_token();
-    auto res = call(&api::WeChatSimApi::control_revoke_access_token, post("/control/revoke-access-token", ""));
+    auto res = call(&sim::WeChatSimApi::control_revoke_access_token, post("/control/revoke-access-token", ""));
     ASSERT_EQ(res.result(), http::status::ok) << res.body();
     EXPECT_EQ(json::parse(res.body()).at("revoked").to_number<std::int64_t>(), 1);
     auto code = sim_.mint_phone_code("wxA", "13800000000");
     EXPECT_EQ(phone_errcode(token, *code), errcode::invalid_credential);
-    auto bad = call(&api::WeChatSimApi::control_revoke_access_token,
+    auto bad = call(&sim::WeChatSimApi::control_revoke_access_token,
                     post("/control/revoke-access-token", R"({"app_id":"wxZ"})"));
     EXPECT_EQ(bad.result(), http::status::bad_request);
 }

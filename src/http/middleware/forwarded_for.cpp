@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <optional>
-#include <stdexcept>
 
 namespace wx::http {
 namespace ip = boost::asio::ip;
@@ -33,7 +32,8 @@ std::optional<std::string> forwarded_address(std::string_view entry) {
 
 }  // namespace
 
-TrustedProxies::TrustedProxies(std::string_view list) {
+boost::system::result<TrustedProxies, std::string> TrustedProxies::parse(std::string_view list) {
+    TrustedProxies out;
     while (!list.empty()) {
         auto comma = list.find(',');
         std::string entry{trim(list.substr(0, comma))};
@@ -42,17 +42,18 @@ TrustedProxies::TrustedProxies(std::string_view list) {
         boost::system::error_code ec;
         if (entry.find('/') == std::string::npos) {
             auto addr = ip::make_address(entry, ec);
-            if (!ec && addr.is_v4()) v4_.emplace_back(addr.to_v4(), 32);
-            if (!ec && addr.is_v6()) v6_.emplace_back(addr.to_v6(), 128);
+            if (!ec && addr.is_v4()) out.v4_.emplace_back(addr.to_v4(), 32);
+            if (!ec && addr.is_v6()) out.v6_.emplace_back(addr.to_v6(), 128);
         } else if (entry.find(':') == std::string::npos) {
             auto net = ip::make_network_v4(entry, ec);
-            if (!ec) v4_.push_back(net.canonical());
+            if (!ec) out.v4_.push_back(net.canonical());
         } else {
             auto net = ip::make_network_v6(entry, ec);
-            if (!ec) v6_.push_back(net.canonical());
+            if (!ec) out.v6_.push_back(net.canonical());
         }
-        if (ec) throw std::invalid_argument("not an address or network: " + entry);
+        if (ec) return {boost::system::in_place_error, "not an address or network: " + entry};
     }
+    return out;
 }
 
 bool TrustedProxies::contains(std::string_view address) const {

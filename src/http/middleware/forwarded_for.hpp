@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/network_v4.hpp>
 #include <boost/asio/ip/network_v6.hpp>
+#include <boost/system/result.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,9 +15,11 @@ namespace wx::http {
 // Thread safety: immutable after construction.
 class TrustedProxies {
 public:
-    // Comma-separated addresses or CIDR networks ("10.0.0.0/8, 127.0.0.1, ::1"). Throws
-    // std::invalid_argument naming the bad entry.
-    explicit TrustedProxies(std::string_view list);
+    // Trusts no one.
+    TrustedProxies() = default;
+    // Comma-separated addresses or CIDR networks ("10.0.0.0/8, 127.0.0.1, ::1"); the error names
+    // the bad entry.
+    [[nodiscard]] static boost::system::result<TrustedProxies, std::string> parse(std::string_view list);
     [[nodiscard]] bool empty() const { return v4_.empty() && v6_.empty(); }
     [[nodiscard]] bool contains(std::string_view address) const;
 

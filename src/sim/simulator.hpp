@@ -1,7 +1,8 @@
 #pragma once
 // The state of a fake WeChat server (jscode2session, cgi-bin/token, cgi-bin/stable_token,
 // getuserphonenumber) as pure logic: requests in, WeChat-shaped JSON replies out. The HTTP face
-// is api/wechat_sim_api; tests may also drive this class directly.
+// is sim/wechat_sim_api; tests may also drive this class directly. Development and test tooling:
+// linked into `serve --dev`, `wxlogin wechat-sim` and the tests, never into the production libraries.
 
 #include <boost/assert/source_location.hpp>
 #include <chrono>
@@ -19,7 +20,7 @@
 #include "wechat/open_data.hpp"
 #include "wechat/wechat_api.hpp"
 
-namespace wx::wechat {
+namespace wx::sim {
 
 // A misuse of the simulator's control surface (unknown app, duplicate code, bad fault).
 struct SimulatorError {
@@ -82,7 +83,7 @@ public:
 
     // With no apps every appid/secret pair is accepted; otherwise unknown appids answer 40013
     // and wrong secrets 40125.
-    explicit Simulator(Clock const& clock, std::vector<AppCredentials> apps = {});
+    explicit Simulator(Clock const& clock, std::vector<wechat::AppCredentials> apps = {});
     Simulator(Simulator const&) = delete;
     Simulator& operator=(Simulator const&) = delete;
 
@@ -117,11 +118,11 @@ public:
     // A legacy getPhoneNumber payload (encryptedData + iv) for a user who has a login code minted,
     // encrypted under the session_key of the user's latest code (the one jscode2session answers).
     // watermark_app_id empty = the app itself; another value lets tests exercise the check.
-    [[nodiscard]] result<EncryptedData, SimulatorError> encrypt_phone_number(std::string app_id,
-                                                                             std::string const& openid,
-                                                                             std::string pure_phone,
-                                                                             std::string country_code = "86",
-                                                                             std::string watermark_app_id = {});
+    [[nodiscard]] result<wechat::EncryptedData, SimulatorError> encrypt_phone_number(std::string app_id,
+                                                                                     std::string const& openid,
+                                                                                     std::string pure_phone,
+                                                                                     std::string country_code = "86",
+                                                                                     std::string watermark_app_id = {});
     // Forgets codes, users, tokens, faults and counters; keeps the registered apps.
     void reset();
 
@@ -195,4 +196,4 @@ private:
 // {"errcode":N,"errmsg":"..., rid: ..."}
 [[nodiscard]] std::string simulated_error_body(int errcode);
 
-}  // namespace wx::wechat
+}  // namespace wx::sim

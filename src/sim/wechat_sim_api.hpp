@@ -2,10 +2,10 @@
 
 #include <string>
 
-#include "http/router.hpp"
-#include "wechat/simulator.hpp"
+#include "http/pipeline.hpp"
+#include "sim/simulator.hpp"
 
-namespace wx::api {
+namespace wx::sim {
 
 // The WeChat simulator's HTTP face: WeChat's own endpoints (text/plain JSON, like WeChat) and a
 // JSON control API for tests and local development, all under one path prefix.
@@ -23,13 +23,12 @@ namespace wx::api {
 //                       "watermark_app_id"?} -> {"encrypted_data", "iv"}
 //                     GET  {p}/control/stats -> {"calls": {api: n}, "pending_faults", "default_app_id"}
 //                     POST {p}/control/reset -> 204
-// Thread safety: handlers may run concurrently (the Simulator locks); add_routes at start-up only.
+// The routes are in the one route table, app/routes.cpp (add_wechat_sim_routes): under "" for
+// `wxlogin wechat-sim`, under "/wechat-sim" for `serve --dev`.
+// Thread safety: handlers may run concurrently (the Simulator locks).
 class WeChatSimApi {
 public:
-    explicit WeChatSimApi(wechat::Simulator& simulator) : sim_(simulator) {}
-
-    // Registers every endpoint above under `prefix` ("" standalone, "/wechat-sim" inside serve --dev).
-    void add_routes(http::Router& router, std::string const& prefix);
+    explicit WeChatSimApi(Simulator& simulator) : sim_(simulator) {}
 
     Task<http::Response> jscode2session(http::Request& req, http::RequestContext& ctx);
     Task<http::Response> token(http::Request& req, http::RequestContext& ctx);
@@ -46,16 +45,16 @@ public:
     Task<http::Response> control_reset(http::Request& req, http::RequestContext& ctx);
 
 private:
-    using EndTokens = result<std::size_t, wechat::SimulatorError> (wechat::Simulator::*)(std::string);
+    using EndTokens = result<std::size_t, SimulatorError> (Simulator::*)(std::string);
     // The body of expire-/revoke-access-token: {"app_id"?} in, {"<count_name>": n} out.
     Task<http::Response> end_access_tokens(http::Request& req,
                                            http::RequestContext& ctx,
                                            EndTokens end,
                                            std::string_view count_name);
     // Waits out the reply's delay on the coroutine's own executor, then answers like WeChat.
-    static Task<http::Response> answer(wechat::Simulator::Reply reply, http::Request const& req);
+    static Task<http::Response> answer(Simulator::Reply reply, http::Request const& req);
 
-    wechat::Simulator& sim_;
+    Simulator& sim_;
 };
 
-}  // namespace wx::api
+}  // namespace wx::sim

@@ -1,4 +1,4 @@
-#include "wechat/simulator.hpp"
+#include "sim/simulator.hpp"
 
 #include <sodium.h>
 
@@ -9,7 +9,10 @@
 #include <boost/json/serialize.hpp>
 #include <stdexcept>
 
-namespace wx::wechat {
+namespace wx::sim {
+
+namespace errcode = wechat::errcode;
+
 namespace {
 
 namespace json = boost::json;
@@ -156,7 +159,7 @@ std::string simulated_error_body(int errcode) {
     return json::serialize(o);
 }
 
-Simulator::Simulator(Clock const& clock, std::vector<AppCredentials> apps) : clock_(clock) {
+Simulator::Simulator(Clock const& clock, std::vector<wechat::AppCredentials> apps) : clock_(clock) {
     // Idempotent and thread-safe; makes randombytes usable even when main() did not run.
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
     for (auto& a : apps) {
@@ -409,11 +412,11 @@ result<std::size_t, SimulatorError> Simulator::end_access_tokens(std::string app
     return n;
 }
 
-result<EncryptedData, SimulatorError> Simulator::encrypt_phone_number(std::string app_id,
-                                                                      std::string const& openid,
-                                                                      std::string pure_phone,
-                                                                      std::string country_code,
-                                                                      std::string watermark_app_id) {
+result<wechat::EncryptedData, SimulatorError> Simulator::encrypt_phone_number(std::string app_id,
+                                                                              std::string const& openid,
+                                                                              std::string pure_phone,
+                                                                              std::string country_code,
+                                                                              std::string watermark_app_id) {
     std::lock_guard lock{mutex_};
     app_id = resolve_app(std::move(app_id));
     if (!knows_app(app_id)) return SimulatorError{"unknown app_id " + app_id};
@@ -423,7 +426,7 @@ result<EncryptedData, SimulatorError> Simulator::encrypt_phone_number(std::strin
     if (user == users_.end()) return SimulatorError{"no login code was minted for this openid"};
     if (watermark_app_id.empty()) watermark_app_id = app_id;
     json::object info = phone_info_object(pure_phone, country_code, watermark_app_id, clock_.now());
-    return encrypt_open_data(user->second.session_key, json::serialize(info));
+    return wechat::encrypt_open_data(user->second.session_key, json::serialize(info));
 }
 
 void Simulator::reset() {
@@ -460,4 +463,4 @@ std::size_t Simulator::pending_faults() const {
     return n;
 }
 
-}  // namespace wx::wechat
+}  // namespace wx::sim

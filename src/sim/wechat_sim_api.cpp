@@ -1,4 +1,4 @@
-#include "api/wechat_sim_api.hpp"
+#include "sim/wechat_sim_api.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -9,12 +9,11 @@
 #include "http/json_body.hpp"
 #include "http/response.hpp"
 
-namespace wx::api {
+namespace wx::sim {
 namespace {
 
 namespace json = boost::json;
 namespace urls = boost::urls;
-using wechat::Simulator;
 
 // Query parameters decoded the way WeChat's servers decode them: as a form, so a literal '+' is
 // a space. A client that forgets to percent-encode '+' in a code fails here as it would there.
@@ -47,30 +46,11 @@ std::optional<std::int64_t> integer_field(json::object const& o, std::string_vie
     return std::nullopt;
 }
 
-http::ApiError simulator_error(wechat::SimulatorError const& e) {
+http::ApiError simulator_error(SimulatorError const& e) {
     return http::ApiError{http::ErrorCode::invalid_request, e.message};
 }
 
 }  // namespace
-
-void WeChatSimApi::add_routes(http::Router& router, std::string const& prefix) {
-    using http::route_to;
-    using http::verb;
-    auto& r = router;
-    auto const& p = prefix;
-    r.add(verb::get, p + "/sns/jscode2session", route_to(*this, &WeChatSimApi::jscode2session));
-    r.add(verb::get, p + "/cgi-bin/token", route_to(*this, &WeChatSimApi::token));
-    r.add(verb::post, p + "/cgi-bin/stable_token", route_to(*this, &WeChatSimApi::stable_token));
-    r.add(verb::post, p + "/wxa/business/getuserphonenumber", route_to(*this, &WeChatSimApi::phone_number));
-    r.add(verb::post, p + "/control/login-code", route_to(*this, &WeChatSimApi::control_login_code));
-    r.add(verb::post, p + "/control/phone-code", route_to(*this, &WeChatSimApi::control_phone_code));
-    r.add(verb::post, p + "/control/fail", route_to(*this, &WeChatSimApi::control_fail));
-    r.add(verb::post, p + "/control/expire-access-token", route_to(*this, &WeChatSimApi::control_expire_access_token));
-    r.add(verb::post, p + "/control/revoke-access-token", route_to(*this, &WeChatSimApi::control_revoke_access_token));
-    r.add(verb::post, p + "/control/encrypted-phone", route_to(*this, &WeChatSimApi::control_encrypted_phone));
-    r.add(verb::get, p + "/control/stats", route_to(*this, &WeChatSimApi::control_stats));
-    r.add(verb::post, p + "/control/reset", route_to(*this, &WeChatSimApi::control_reset));
-}
 
 Task<http::Response> WeChatSimApi::answer(Simulator::Reply reply, http::Request const& req) {
     if (reply.delay.count() > 0) {
@@ -226,4 +206,4 @@ Task<http::Response> WeChatSimApi::control_reset(http::Request& req, http::Reque
     co_return http::empty_response(http::status::no_content, req);
 }
 
-}  // namespace wx::api
+}  // namespace wx::sim
