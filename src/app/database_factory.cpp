@@ -15,7 +15,8 @@ struct Opener {
     std::unique_ptr<store::Backend> operator()(store::SqliteConfig const& sqlite) const {
         auto backend = store::SqliteBackend::open(sqlite.path, pool, clock);
         if (!backend)
-            throw std::runtime_error("cannot open the SQLite database " + sqlite.path + "; the log line above says why");
+            throw std::runtime_error("cannot open the SQLite database " + sqlite.path +
+                                     "; the log line above says why");
         return std::move(*backend);
     }
     std::unique_ptr<store::Backend> operator()(store::MysqlConfig const&) const {
@@ -25,7 +26,9 @@ struct Opener {
 
 }  // namespace
 
-std::unique_ptr<store::Backend> open_backend(store::DatabaseConfig const& database, BlockingPool& pool, Clock const& clock) {
+std::unique_ptr<store::Backend> open_backend(store::DatabaseConfig const& database,
+                                             BlockingPool& pool,
+                                             Clock const& clock) {
     return std::visit(Opener{pool, clock}, database);
 }
 
