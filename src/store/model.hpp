@@ -140,6 +140,20 @@ struct BindOutcome {
     User user;  // bound
 };
 
+// One entry of the change log: what every instance must hear about, in commit order by `seq`
+// (DESIGN.md "Scale-out": the database is the record and also the slow channel).
+enum class ChangeKind {
+    session_revoked = 1,  // subject: the session id; until: when its last access token expires
+    user_changed = 2,     // subject: the user id; cached copies of the user must go
+};
+
+struct Change {
+    std::int64_t seq = 0;
+    ChangeKind kind = ChangeKind::user_changed;
+    std::string subject;
+    std::int64_t until = 0;
+};
+
 // PATCH /users/me: fields absent from the request are left as they are.
 struct ProfileChange {
     std::optional<std::string> nickname;

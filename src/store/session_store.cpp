@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "store/change_log.hpp"
 #include "store/user_store.hpp"
 
 namespace wx::store {
@@ -32,6 +33,7 @@ result<RefreshOutcome> refresh_rule(Transaction& tx, Rotation const& r) {
         // A spent token came back: a thief or a confused client holds a copy. End the family.
         auto revoked = tx.revoke_session(token.user_id, token.session_id, r.now);
         if (!revoked) return revoked.error();
+        if (auto logged = log_revocations(tx, *revoked, r.now); !logged) return logged.error();
         out.verdict = RefreshVerdict::reused;
         return out;
     }
@@ -51,6 +53,15 @@ result<RefreshOutcome> refresh_rule(Transaction& tx, Rotation const& r) {
     return out;
 }
 
+// Revocations go into the change log in the same transaction, for the other instances.
+template <class Revoke>
+result<std::vector<RevokedSession>> revoke_logged(Transaction& tx, std::int64_t now, Revoke revoke) {
+    result<std::vector<RevokedSession>> revoked = revoke();
+    if (!revoked) return revoked;
+    if (auto logged = log_revocations(tx, *revoked, now); !logged) return logged.error();
+    return revoked;
+}
+
 }  // namespace
 
 Task<result<User>> SessionStore::start(std::int64_t user_id, NewSession session) {
@@ -67,13 +78,15 @@ Task<result<std::vector<RevokedSession>>> SessionStore::revoke(std::int64_t user
                                                                std::string session_id,
                                                                std::int64_t now) {
     auto body = [user_id, session_id = std::move(session_id), now](Transaction& tx) {
-        return tx.revoke_session(user_id, session_id, now);
+        return revoke_logged(tx, now, [&] { return tx.revoke_session(user_id, session_id, now); });
     };
     return write<std::vector<RevokedSession>>(backend_, std::move(body));
 }
 
 Task<result<std::vector<RevokedSession>>> SessionStore::revoke_all(std::int64_t user_id, std::int64_t now) {
-    auto body = [user_id, now](Transaction& tx) { return tx.revoke_user_sessions(user_id, now); };
+    auto body = [user_id, now](Transaction& tx) {
+        return revoke_logged(tx, now, [&] { return tx.revoke_user_sessions(user_id, now); });
+    };
     return write<std::vector<RevokedSession>>(backend_, std::move(body));
 }
 

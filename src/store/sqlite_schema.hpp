@@ -8,7 +8,7 @@ namespace wx::store {
 // The SQLite schema, version by version (version N is element N-1), applied in order by the
 // migration runner, each inside one transaction. Never edit a shipped version; add a new one.
 // Every backend keeps the same version numbers with the same meaning.
-inline constexpr std::array<std::string_view, 3> kSqliteSchema = {
+inline constexpr std::array<std::string_view, 4> kSqliteSchema = {
     // 1: users, WeChat identities, sessions and refresh tokens.
     R"sql(
 CREATE TABLE users (
@@ -67,6 +67,17 @@ CREATE INDEX sessions_revoked ON sessions(access_expires_at) WHERE revoked_at IS
     // 3: users.tokens_not_before was checked but never written; revocation is per session.
     R"sql(
 ALTER TABLE users DROP COLUMN tokens_not_before;
+)sql",
+    // 4: the change log every instance polls: revocations and user changes, in commit order.
+    R"sql(
+CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    until_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX changes_created ON changes(created_at);
 )sql",
 };
 

@@ -272,4 +272,39 @@ result<std::vector<RevokedSession>> SqliteTransaction::revoked_sessions(std::int
     return collect_revoked(**st);
 }
 
+result<void> SqliteTransaction::append_change(ChangeKind kind,
+                                              std::string const& subject,
+                                              std::int64_t until,
+                                              std::int64_t now) {
+    return executed(prepared(db_, "INSERT INTO changes (kind, subject, until_at, created_at) VALUES (?, ?, ?, ?)",
+                             static_cast<std::int64_t>(kind), subject, until, now));
+}
+
+result<std::vector<Change>> SqliteTransaction::changes_after(std::int64_t after, std::int64_t limit) {
+    auto st = prepared(db_, "SELECT seq, kind, subject, until_at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                       after, limit);
+    if (!st) return st.error();
+    std::vector<Change> out;
+    for (;;) {
+        int rc = (*st)->step();
+        if (rc == SQLITE_DONE) return out;
+        if (rc != SQLITE_ROW) return step_error(rc);
+        out.push_back(
+            Change{(*st)->int64(0), static_cast<ChangeKind>((*st)->int64(1)), (*st)->text(2), (*st)->int64(3)});
+    }
+}
+
+result<std::int64_t> SqliteTransaction::last_change_seq() {
+    auto st = prepared(db_, "SELECT COALESCE(MAX(seq), 0) FROM changes");
+    if (!st) return st.error();
+    if (int rc = (*st)->step(); rc != SQLITE_ROW) return step_error(rc);
+    return (*st)->int64(0);
+}
+
+result<std::int64_t> SqliteTransaction::prune_changes(std::int64_t created_before) {
+    auto st = prepared(db_, "DELETE FROM changes WHERE created_at < ?", created_before);
+    if (!st) return st.error();
+    return run(**st);
+}
+
 }  // namespace wx::store

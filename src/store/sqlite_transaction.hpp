@@ -49,6 +49,14 @@ public:
     result<std::vector<RevokedSession>> revoke_user_sessions(std::int64_t user_id, std::int64_t now) override;
     result<std::vector<RevokedSession>> revoked_sessions(std::int64_t alive_at) override;
 
+    result<void> append_change(ChangeKind kind,
+                               std::string const& subject,
+                               std::int64_t until,
+                               std::int64_t now) override;
+    result<std::vector<Change>> changes_after(std::int64_t after, std::int64_t limit) override;
+    result<std::int64_t> last_change_seq() override;
+    result<std::int64_t> prune_changes(std::int64_t created_before) override;
+
 private:
     // Runs a statement that returns no rows; how many rows it changed.
     result<std::int64_t> run(Statement& st);

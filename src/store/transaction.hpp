@@ -86,6 +86,19 @@ public:
     virtual result<std::vector<RevokedSession>> revoke_user_sessions(std::int64_t user_id, std::int64_t now) = 0;
     // Revoked sessions whose access tokens are still unexpired at `alive_at`.
     virtual result<std::vector<RevokedSession>> revoked_sessions(std::int64_t alive_at) = 0;
+
+    // --- the change log ---
+    // Appends an entry, committed with the change it reports.
+    virtual result<void> append_change(ChangeKind kind,
+                                       std::string const& subject,
+                                       std::int64_t until,
+                                       std::int64_t now) = 0;
+    // Entries with seq > `after`, in seq order, at most `limit` of them.
+    virtual result<std::vector<Change>> changes_after(std::int64_t after, std::int64_t limit) = 0;
+    // The newest seq (0: none yet).
+    virtual result<std::int64_t> last_change_seq() = 0;
+    // Deletes entries created before `created_before`; how many.
+    virtual result<std::int64_t> prune_changes(std::int64_t created_before) = 0;
 };
 
 }  // namespace wx::store

@@ -1,5 +1,7 @@
 #include "store/user_store.hpp"
 
+#include "store/change_log.hpp"
+
 namespace wx::store {
 namespace {
 
@@ -30,12 +32,14 @@ result<RegisterOutcome> register_rule(Transaction& tx, NewPasswordUser const& u)
     return out;
 }
 
-// Applies a change that reports whether the user exists, then answers the user as it is now.
-template <class Change>
-result<User> change_then_load(Transaction& tx, std::int64_t user_id, Change change) {
-    result<bool> found = change();
+// Applies a change that reports whether the user exists, logs it for the other instances' caches,
+// then answers the user as it is now.
+template <class Apply>
+result<User> change_then_load(Transaction& tx, std::int64_t user_id, std::int64_t now, Apply apply) {
+    result<bool> found = apply();
     if (!found) return found.error();
     if (!*found) return make_error_code(Errc::not_found);
+    if (auto logged = log_user_changed(tx, user_id, now); !logged) return logged.error();
     return load_user(tx, user_id);
 }
 
@@ -70,14 +74,14 @@ Task<result<RegisterOutcome>> UserStore::register_user(NewPasswordUser user) {
 
 Task<result<User>> UserStore::update_profile(std::int64_t user_id, ProfileChange change) {
     auto body = [user_id, change = std::move(change)](Transaction& tx) {
-        return change_then_load(tx, user_id, [&] { return tx.update_profile(user_id, change); });
+        return change_then_load(tx, user_id, change.now, [&] { return tx.update_profile(user_id, change); });
     };
     return write<User>(backend_, std::move(body));
 }
 
 Task<result<User>> UserStore::set_phone(std::int64_t user_id, std::string phone, std::int64_t now) {
     auto body = [user_id, phone = std::move(phone), now](Transaction& tx) {
-        return change_then_load(tx, user_id, [&] { return tx.set_phone(user_id, phone, now); });
+        return change_then_load(tx, user_id, now, [&] { return tx.set_phone(user_id, phone, now); });
     };
     return write<User>(backend_, std::move(body));
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "store/change_log.hpp"
 #include "store/user_store.hpp"
 
 namespace wx::store {
@@ -74,6 +75,7 @@ result<BindOutcome> bind_rule(Transaction& tx, BindWeChat const& b) {
         if (!inserted) return inserted.error();
         if (!*inserted) return make_error_code(Errc::conflict);  // someone took it meanwhile: decide again
     }
+    if (auto logged = log_user_changed(tx, b.user_id, b.now); !logged) return logged.error();
     auto bound = load_user(tx, b.user_id);
     if (!bound) return bound.error();
     out.user = std::move(*bound);

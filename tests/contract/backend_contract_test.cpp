@@ -18,6 +18,7 @@
 #include "auth/refresh_token.hpp"
 #include "core/blocking_pool.hpp"
 #include "core/clock.hpp"
+#include "store/change_log.hpp"
 #include "store/session_store.hpp"
 #include "store/sqlite_backend.hpp"
 #include "store/sqlite_schema.hpp"
@@ -469,6 +470,59 @@ TYPED_TEST(BackendContract, ProfileAndPhoneUpdates) {
     auto missing_hash = run_sync(this->accounts_.set_password_hash(user.id + 1000, "h", kNow));
     ASSERT_FALSE(missing_hash);
     EXPECT_EQ(missing_hash.error(), Errc::not_found);
+}
+
+// Every revocation and every change to a cached user is in the change log, in order, committed
+// with the change itself; the log can be read from any seq and pruned by age.
+TYPED_TEST(BackendContract, TheChangeLogRecordsRevocationsAndUserChangesInOrder) {
+    ChangeLog log{this->fixture_.backend()};
+    auto start = run_sync(log.last_seq());
+    ASSERT_TRUE(start);
+
+    auto l = login_of("o-log");
+    auto sid = l.session.id;
+    auto presented = l.session.refresh_hash;
+    auto user = this->login(std::move(l)).user;
+    ProfileChange nick;
+    nick.nickname = "logged";
+    nick.now = kNow + 1;
+    ASSERT_TRUE(run_sync(this->accounts_.update_profile(user.id, nick)));
+    ASSERT_TRUE(run_sync(this->accounts_.set_phone(user.id, "13800001111", kNow + 2)));
+    auto rotated = rotation_of(presented);
+    ASSERT_TRUE(run_sync(this->sessions_.refresh(std::move(rotated))));
+    EXPECT_EQ(this->refresh(presented).verdict, RefreshVerdict::reused);  // revokes the family
+    auto other = login_of("o-log");
+    auto other_sid = other.session.id;
+    this->login(std::move(other));
+    ASSERT_TRUE(run_sync(this->sessions_.revoke_all(user.id, kNow + 20)));
+
+    auto entries = run_sync(log.after(*start, 100));
+    ASSERT_TRUE(entries);
+    ASSERT_EQ(entries->size(), 4u);
+    auto const& e = *entries;
+    EXPECT_EQ(e[0].kind, ChangeKind::user_changed);
+    EXPECT_EQ(e[0].subject, std::to_string(user.id));
+    EXPECT_EQ(e[1].kind, ChangeKind::user_changed);
+    EXPECT_EQ(e[2].kind, ChangeKind::session_revoked);
+    EXPECT_EQ(e[2].subject, sid);
+    EXPECT_EQ(e[2].until, kNow + 10 + 600);
+    EXPECT_EQ(e[3].kind, ChangeKind::session_revoked);
+    EXPECT_EQ(e[3].subject, other_sid) << "revoke_all logs only what it revoked";
+    for (std::size_t i = 1; i < e.size(); ++i) EXPECT_LT(e[i - 1].seq, e[i].seq);
+    auto last = run_sync(log.last_seq());
+    ASSERT_TRUE(last);
+    EXPECT_EQ(*last, e.back().seq);
+    auto tail = run_sync(log.after(e[1].seq, 1));
+    ASSERT_TRUE(tail);
+    ASSERT_EQ(tail->size(), 1u);
+    EXPECT_EQ(tail->front().seq, e[2].seq);
+
+    auto pruned = run_sync(log.prune(kNow + 3));
+    ASSERT_TRUE(pruned);
+    EXPECT_EQ(*pruned, 2) << "the two user changes were older";
+    auto rest = run_sync(log.after(0, 100));
+    ASSERT_TRUE(rest);
+    EXPECT_EQ(rest->size(), 2u);
 }
 
 // A unit of work that fails leaves nothing behind, and units that keep losing races give up
