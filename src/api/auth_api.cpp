@@ -8,11 +8,6 @@
 #include "obs/log.hpp"
 
 namespace wx::api {
-namespace {
-
-using http::ApiError;
-
-}  // namespace
 
 Task<http::Response> AuthApi::wechat_login(http::Request& req, http::RequestContext& ctx) {
     auto exchanged = co_await exchange_code(req, d_.wechat, d_.apps);
@@ -43,7 +38,7 @@ Task<http::Response> AuthApi::refresh(http::Request& req, http::RequestContext& 
     if (!fields.ok()) co_return fail(fields.error(), req, ctx);
     // Anything that is not one of our tokens is answered without touching the database.
     if (!auth::looks_like_refresh_token(*presented))
-        co_return fail(ApiError{http::ErrorCode::refresh_token_invalid}, req, ctx);
+        co_return fail(ApiError{ErrorCode::refresh_token_invalid}, req, ctx);
 
     RotationGrant grant = d_.issuer.rotation(*presented);
     std::int64_t access_expires_at = grant.rotation.access_expires_at;
@@ -51,16 +46,16 @@ Task<http::Response> AuthApi::refresh(http::Request& req, http::RequestContext& 
     if (!outcome) co_return fail(to_api_error(outcome.error()), req, ctx);
     switch (outcome->verdict) {
         case store::RefreshVerdict::unknown:
-            co_return fail(ApiError{http::ErrorCode::refresh_token_invalid}, req, ctx);
+            co_return fail(ApiError{ErrorCode::refresh_token_invalid}, req, ctx);
         case store::RefreshVerdict::expired:
-            co_return fail(ApiError{http::ErrorCode::refresh_token_expired}, req, ctx);
+            co_return fail(ApiError{ErrorCode::refresh_token_expired}, req, ctx);
         case store::RefreshVerdict::reused:
             remember({store::RevokedSession{outcome->session_id, outcome->access_expires_at}});
             d_.refresh_reuse.add();
             obs::log_warn(
                 "refresh_token_reused",
                 {{"session", outcome->session_id}, {"request_id", ctx.request_id}, {"client", ctx.client_address}});
-            co_return fail(ApiError{http::ErrorCode::refresh_token_reused}, req, ctx);
+            co_return fail(ApiError{ErrorCode::refresh_token_reused}, req, ctx);
         case store::RefreshVerdict::rotated:
             break;
     }

@@ -11,9 +11,6 @@
 namespace wx::api {
 namespace {
 
-using http::ApiError;
-using http::ErrorCode;
-
 // Wipes a password copy when the handler leaves, whichever way it leaves.
 struct Wiped {
     std::optional<std::string>& s;

@@ -13,12 +13,6 @@
 #include "wechat/open_data.hpp"
 
 namespace wx::api {
-namespace {
-
-using http::ApiError;
-using http::ErrorCode;
-
-}  // namespace
 
 Task<http::Response> UserWeChatApi::bind(http::Request& req, http::RequestContext& ctx) {
     auto exchanged = co_await exchange_code(req, d_.wechat, d_.apps);
@@ -74,10 +68,10 @@ Task<http::Response> UserWeChatApi::phone(http::Request& req, http::RequestConte
     co_return http::text_response(http::status::ok, entry->json, "application/json", req);
 }
 
-Task<result<wechat::PhoneInfo, http::ApiError>> UserWeChatApi::decrypt_phone(std::int64_t user_id,
-                                                                             wechat::AppCredentials const& app,
-                                                                             std::string encrypted_data,
-                                                                             std::string iv) {
+Task<result<wechat::PhoneInfo, ApiError>> UserWeChatApi::decrypt_phone(std::int64_t user_id,
+                                                                       wechat::AppCredentials const& app,
+                                                                       std::string encrypted_data,
+                                                                       std::string iv) {
     auto sealed = co_await d_.db.sealed_session_key(user_id, app.app_id);
     if (!sealed) co_return caller_error(sealed.error());
     if (!*sealed) co_return ApiError{ErrorCode::wechat_session_missing};

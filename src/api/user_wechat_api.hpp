@@ -2,10 +2,10 @@
 
 #include <vector>
 
+#include "api/api_error.hpp"
 #include "api/user_directory.hpp"
 #include "auth/data_cipher.hpp"
 #include "core/clock.hpp"
-#include "http/api_error.hpp"
 #include "http/pipeline.hpp"
 #include "store/database.hpp"
 #include "wechat/access_token_cache.hpp"
@@ -34,10 +34,10 @@ public:
 
 private:
     // The legacy path: decrypt with the session_key stored at the caller's last login.
-    Task<result<wechat::PhoneInfo, http::ApiError>> decrypt_phone(std::int64_t user_id,
-                                                                  wechat::AppCredentials const& app,
-                                                                  std::string encrypted_data,
-                                                                  std::string iv);
+    Task<result<wechat::PhoneInfo, ApiError>> decrypt_phone(std::int64_t user_id,
+                                                            wechat::AppCredentials const& app,
+                                                            std::string encrypted_data,
+                                                            std::string iv);
     Deps d_;
 };
 

@@ -10,8 +10,6 @@
 namespace wx::api {
 namespace {
 
-using http::ApiError;
-
 bool has_control_characters(std::string_view s) {
     for (unsigned char c : s)
         if (c < 0x20 || c == 0x7F) return true;

@@ -50,9 +50,9 @@ struct CodeExchange {
 
 // Reads `{"code", "app_id"?}` from the request and exchanges the code with WeChat
 // (jscode2session). WeChat is called only for valid input: the code is single-use.
-// The error is the API error to answer: 400 with details, or the WeChat failure.
-Task<result<CodeExchange, http::ApiError>> exchange_code(http::Request const& req,
-                                                         wechat::WeChatApi& wechat,
-                                                         std::span<wechat::AppCredentials const> apps);
+// The error is the answer to give: 400 with details, or the WeChat failure.
+Task<result<CodeExchange, http::ErrorEnvelope>> exchange_code(http::Request const& req,
+                                                              wechat::WeChatApi& wechat,
+                                                              std::span<wechat::AppCredentials const> apps);
 
 }  // namespace wx::api

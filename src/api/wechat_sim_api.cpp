@@ -5,9 +5,9 @@
 #include <boost/json/object.hpp>
 #include <boost/url/parse.hpp>
 
-#include "http/api_error.hpp"
 #include "http/json_body.hpp"
 #include "http/response.hpp"
+#include "http/transport_errors.hpp"
 
 namespace wx::api {
 namespace {
@@ -27,12 +27,12 @@ Simulator::Params query_of(http::Request const& req) {
     return params;
 }
 
-http::Response error(http::ApiError const& e, http::Request const& req, http::RequestContext const& ctx) {
-    return http::error_response(e, ctx.request_id, req.version(), req.keep_alive());
+http::Response error(http::ErrorEnvelope const& e, http::Request const& req, http::RequestContext& ctx) {
+    return http::answer_error(e, req, ctx);
 }
 
 // The control endpoints take JSON, but an empty body stands for {} where every field is optional.
-result<json::object, http::ApiError> optional_body(http::Request const& req) {
+result<json::object, http::ErrorEnvelope> optional_body(http::Request const& req) {
     if (req.body().empty()) return json::object{};
     return http::parse_json_object(req);
 }
@@ -47,9 +47,7 @@ std::optional<std::int64_t> integer_field(json::object const& o, std::string_vie
     return std::nullopt;
 }
 
-http::ApiError simulator_error(wechat::SimulatorError const& e) {
-    return http::ApiError{http::ErrorCode::invalid_request, e.message};
-}
+http::ErrorEnvelope simulator_error(wechat::SimulatorError const& e) { return http::invalid_request_error(e.message); }
 
 }  // namespace
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "http/api_error.hpp"
+#include "http/error_envelope.hpp"
 #include "http/types.hpp"
 
 namespace wx::http {
@@ -20,7 +20,7 @@ inline constexpr unsigned kMaxJsonDepth = 32;
 [[nodiscard]] bool is_json_content_type(std::string_view value);
 
 // The body as a JSON object, or the API error to answer (415 or 400).
-[[nodiscard]] result<boost::json::object, ApiError> parse_json_object(Request const& req);
+[[nodiscard]] result<boost::json::object, ErrorEnvelope> parse_json_object(Request const& req);
 
 // Number of Unicode code points in valid UTF-8 (Boost.JSON has already rejected invalid UTF-8).
 [[nodiscard]] std::size_t utf8_length(std::string_view s) noexcept;
@@ -39,7 +39,7 @@ public:
         issues_.push_back({std::string{field}, std::string{reason}});
     }
     [[nodiscard]] bool ok() const { return issues_.empty(); }
-    [[nodiscard]] ApiError error() const;
+    [[nodiscard]] ErrorEnvelope error() const;
 
 private:
     boost::json::object const& obj_;
@@ -47,8 +47,3 @@ private:
 };
 
 }  // namespace wx::http
-
-namespace boost::system {
-// Lets result<T, ApiError>::value() report a missing value (a bug) as an exception.
-[[noreturn]] void throw_exception_from_error(wx::http::ApiError const& e, boost::source_location const& loc);
-}  // namespace boost::system

@@ -1,6 +1,6 @@
 #include "http/router.hpp"
 
-#include "http/api_error.hpp"
+#include "http/transport_errors.hpp"
 #include "obs/metrics.hpp"
 
 namespace wx::http {
@@ -13,8 +13,8 @@ std::string_view path_of(std::string_view target) {
     return q == std::string_view::npos ? target : target.substr(0, q);
 }
 
-Task<Response> answer_error(ApiError error, Request const& req, RequestContext const& ctx) {
-    co_return error_response(error, ctx.request_id, req.version(), req.keep_alive());
+Task<Response> answer(ErrorEnvelope error, Request const& req, RequestContext& ctx) {
+    co_return answer_error(error, req, ctx);
 }
 
 }  // namespace
@@ -22,9 +22,7 @@ Task<Response> answer_error(ApiError error, Request const& req, RequestContext c
 Router::Router(std::vector<Middleware const*> global, obs::HttpMetrics* metrics)
     : global_(std::move(global)), metrics_(metrics) {
     if (metrics_) unmatched_metric_ = metrics_->add_route(kUnmatched);
-    not_found_handler_ = [](Request& req, RequestContext& ctx) {
-        return answer_error(ApiError{ErrorCode::not_found}, req, ctx);
-    };
+    not_found_handler_ = [](Request& req, RequestContext& ctx) { return answer(not_found_error(), req, ctx); };
 }
 
 void Router::add(verb method, std::string path, Handler handler, std::initializer_list<Middleware const*> per_route) {
@@ -66,9 +64,9 @@ Task<Response> Router::dispatch(Request& req, RequestContext& ctx) const {
         case Outcome::method_not_allowed: {
             ctx.route = m.path;
             ctx.route_metric = paths_.find(m.path)->second.metric;
-            ApiError error{ErrorCode::method_not_allowed};
-            error.allow = std::string{m.allow};
-            Handler handler = [error](Request& r, RequestContext& c) { return answer_error(error, r, c); };
+            Handler handler = [error = method_not_allowed_error(std::string{m.allow})](Request& r, RequestContext& c) {
+                return answer(error, r, c);
+            };
             Next next{global_, handler};
             co_return co_await next(req, ctx);
         }
@@ -79,13 +77,13 @@ Task<Response> Router::dispatch(Request& req, RequestContext& ctx) const {
             co_return co_await next(req, ctx);
         }
     }
-    co_return error_response(ApiError{ErrorCode::internal}, ctx.request_id);
+    co_return answer_error(internal_error(), req, ctx);
 }
 
-Task<Response> Router::reject(Request& req, RequestContext& ctx, ApiError error) const {
+Task<Response> Router::reject(Request& req, RequestContext& ctx, ErrorEnvelope error) const {
     ctx.route = kUnmatched;
     ctx.route_metric = unmatched_metric_;
-    Handler handler = [error = std::move(error)](Request& r, RequestContext& c) { return answer_error(error, r, c); };
+    Handler handler = [error = std::move(error)](Request& r, RequestContext& c) { return answer(error, r, c); };
     Next next{global_, handler};
     co_return co_await next(req, ctx);
 }

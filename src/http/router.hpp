@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "http/api_error.hpp"
+#include "http/error_envelope.hpp"
 #include "http/pipeline.hpp"
 
 namespace wx::obs {
@@ -45,7 +45,7 @@ public:
     Task<Response> dispatch(Request& req, RequestContext& ctx) const;
     // Answers `error` for a request the server refused before routing (413, 431, malformed),
     // through the global middleware so that it is logged and counted like any other.
-    Task<Response> reject(Request& req, RequestContext& ctx, ApiError error) const;
+    Task<Response> reject(Request& req, RequestContext& ctx, ErrorEnvelope error) const;
 
 private:
     struct Path {

@@ -29,6 +29,13 @@ struct Principal {
     std::string role;
 };
 
+// Why a request failed, for the access log: the error code answered and a short reason for the
+// operator (a module error's category and message; never a secret). Empty on success.
+struct RequestFailure {
+    std::string_view code;  // static storage, like ErrorEnvelope::code
+    std::string reason;
+};
+
 // Per-request data, typed; the pipeline passes it from middleware to handler.
 struct RequestContext {
     std::string request_id;
@@ -37,6 +44,7 @@ struct RequestContext {
     std::string client_address;  // socket peer, or the trusted X-Forwarded-For entry
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::optional<Principal> principal;
+    RequestFailure failure;  // set by answer_error()
 };
 
 }  // namespace wx::http
