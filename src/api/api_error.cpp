@@ -53,8 +53,7 @@ constexpr std::array<ErrorInfo, kErrorCodeCount> kErrors{{
     {ErrorCode::email_taken, "email_taken", status::conflict, "the email is taken"},
     {ErrorCode::invalid_credentials, "invalid_credentials", status::unauthorized, "invalid username or password"},
     {ErrorCode::refresh_token_invalid, "refresh_token_invalid", status::unauthorized, "the refresh token is invalid"},
-    {ErrorCode::refresh_token_expired, "refresh_token_expired", status::unauthorized,
-     "the refresh token has expired"},
+    {ErrorCode::refresh_token_expired, "refresh_token_expired", status::unauthorized, "the refresh token has expired"},
     {ErrorCode::refresh_token_reused, "refresh_token_reused", status::unauthorized,
      "the refresh token was already used; the session is revoked"},
 }};

@@ -34,7 +34,7 @@ Task<http::Response> AuthApi::refresh(http::Request& req, http::RequestContext& 
     auto body = http::parse_json_object(req);
     if (!body) co_return fail(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto presented = fields.string("refresh_token", true, 1, 512);
+    auto presented = fields.required_string("refresh_token", {.min = 1, .max = 512});
     if (!fields.ok()) co_return fail(fields.error(), req, ctx);
     // Anything that is not one of our tokens is answered without touching the database.
     if (!auth::looks_like_refresh_token(*presented))

@@ -35,9 +35,9 @@ Task<http::Response> UserWeChatApi::phone(http::Request& req, http::RequestConte
     auto body = http::parse_json_object(req);
     if (!body) co_return fail(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto code = read_code(fields, false);
-    auto encrypted = fields.string("encrypted_data", false, 1, wechat::kMaxEncryptedData);
-    auto iv = fields.string("iv", false, 1, 64);
+    auto code = read_optional_code(fields);
+    auto encrypted = fields.optional_string("encrypted_data", {.min = 1, .max = wechat::kMaxEncryptedData});
+    auto iv = fields.optional_string("iv", {.min = 1, .max = 64});
     auto const* app = read_app(fields, d_.apps);
     // Exactly one of the two forms.
     if (code && (encrypted || iv)) fields.fail("code", "conflicts_with_encrypted_data");

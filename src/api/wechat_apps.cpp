@@ -10,7 +10,7 @@ Task<result<CodeExchange, http::ErrorEnvelope>> exchange_code(http::Request cons
     auto body = http::parse_json_object(req);
     if (!body) co_return body.error();
     http::FieldReader fields{*body};
-    auto code = read_code(fields, true);
+    auto code = read_required_code(fields);
     auto const* app = read_app(fields, apps);
     if (!fields.ok()) co_return fields.error();
     auto session = co_await wechat.code_to_session(*app, std::move(*code));

@@ -48,13 +48,18 @@ std::size_t utf8_length(std::string_view s) noexcept {
     return n;
 }
 
-std::optional<std::string> FieldReader::string(std::string_view field,
-                                               bool required,
-                                               std::size_t min_len,
-                                               std::size_t max_len) {
+std::optional<std::string> FieldReader::required_string(std::string_view field, Length length) {
+    return read_string(field, Presence::required, length);
+}
+
+std::optional<std::string> FieldReader::optional_string(std::string_view field, Length length) {
+    return read_string(field, Presence::optional, length);
+}
+
+std::optional<std::string> FieldReader::read_string(std::string_view field, Presence presence, Length length) {
     auto const* v = obj_.if_contains(field);
     if (!v || v->is_null()) {
-        if (required) fail(field, "missing");
+        if (presence == Presence::required) fail(field, "missing");
         return std::nullopt;
     }
     if (!v->is_string()) {
@@ -63,11 +68,11 @@ std::optional<std::string> FieldReader::string(std::string_view field,
     }
     std::string_view s = v->get_string();
     std::size_t len = utf8_length(s);
-    if (len < min_len) {
+    if (len < length.min) {
         fail(field, s.empty() ? "empty" : "too_short");
         return std::nullopt;
     }
-    if (len > max_len) {
+    if (len > length.max) {
         fail(field, "too_long");
         return std::nullopt;
     }

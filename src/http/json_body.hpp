@@ -31,9 +31,16 @@ class FieldReader {
 public:
     explicit FieldReader(boost::json::object const& obj) : obj_(obj) {}
 
-    // A string field. Absent or null: nullopt, and a "missing" detail when required.
-    // Lengths count Unicode code points.
-    std::optional<std::string> string(std::string_view field, bool required, std::size_t min_len, std::size_t max_len);
+    // Inclusive bounds on a string's length in Unicode code points: `{.min = 1, .max = 128}`.
+    struct Length {
+        std::size_t min = 0;
+        std::size_t max;
+    };
+
+    // A string field that must be present: absent or null records "missing" and answers nullopt.
+    std::optional<std::string> required_string(std::string_view field, Length length);
+    // A string field that may be absent or null (nullopt, no detail); present, it must be valid.
+    std::optional<std::string> optional_string(std::string_view field, Length length);
 
     void fail(std::string_view field, std::string_view reason) {
         issues_.push_back({std::string{field}, std::string{reason}});
@@ -42,6 +49,9 @@ public:
     [[nodiscard]] ErrorEnvelope error() const;
 
 private:
+    enum class Presence { required, optional };
+    std::optional<std::string> read_string(std::string_view field, Presence presence, Length length);
+
     boost::json::object const& obj_;
     std::vector<FieldIssue> issues_;
 };

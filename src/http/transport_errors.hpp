@@ -21,7 +21,7 @@ namespace wx::http {
 [[nodiscard]] ErrorEnvelope invalid_request_error(std::string message, std::vector<FieldIssue> details = {});
 [[nodiscard]] ErrorEnvelope unsupported_media_type_error();  // 415 unsupported_media_type
 [[nodiscard]] ErrorEnvelope overloaded_error(std::string message, int retry_after_seconds);  // 503 overloaded
-[[nodiscard]] ErrorEnvelope internal_error();                                              // 500 internal
+[[nodiscard]] ErrorEnvelope internal_error();                                                // 500 internal
 
 // "64 KiB", "1 MiB", "1000 bytes": a size as a person reads it.
 [[nodiscard]] std::string readable_size(std::size_t bytes);

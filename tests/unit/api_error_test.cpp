@@ -14,8 +14,8 @@
 namespace wx::api {
 namespace {
 
-using http::bhttp::field;
 using http::status;
+using http::bhttp::field;
 
 std::vector<ErrorCode> all_codes() {
     std::vector<ErrorCode> out;

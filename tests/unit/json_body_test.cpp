@@ -156,14 +156,14 @@ protected:
 TEST_F(FieldReaderTest, ReadsAValidString) {
     auto obj = parse(R"({"code":"abc"})");
     FieldReader f{obj};
-    EXPECT_EQ(f.string("code", true, 1, 128), "abc");
+    EXPECT_EQ(f.required_string("code", {.min = 1, .max = 128}), "abc");
     EXPECT_TRUE(f.ok());
 }
 
 TEST_F(FieldReaderTest, MissingRequiredField) {
     auto obj = parse(R"({"other":"abc"})");
     FieldReader f{obj};
-    EXPECT_EQ(f.string("code", true, 1, 128), std::nullopt);
+    EXPECT_EQ(f.required_string("code", {.min = 1, .max = 128}), std::nullopt);
     ASSERT_FALSE(f.ok());
     auto e = f.error();
     EXPECT_EQ(e.code, "invalid_request");
@@ -176,7 +176,7 @@ TEST_F(FieldReaderTest, MissingRequiredField) {
 TEST_F(FieldReaderTest, NullCountsAsMissing) {
     auto obj = parse(R"({"code":null})");
     FieldReader f{obj};
-    EXPECT_EQ(f.string("code", true, 1, 128), std::nullopt);
+    EXPECT_EQ(f.required_string("code", {.min = 1, .max = 128}), std::nullopt);
     ASSERT_EQ(f.error().details.size(), 1u);
     EXPECT_EQ(f.error().details[0].reason, "missing");
 }
@@ -184,8 +184,21 @@ TEST_F(FieldReaderTest, NullCountsAsMissing) {
 TEST_F(FieldReaderTest, OptionalFieldMayBeAbsent) {
     auto obj = parse(R"({"code":"x"})");
     FieldReader f{obj};
-    EXPECT_EQ(f.string("app_id", false, 1, 64), std::nullopt);
+    EXPECT_EQ(f.optional_string("app_id", {.min = 1, .max = 64}), std::nullopt);
     EXPECT_TRUE(f.ok());
+}
+
+TEST_F(FieldReaderTest, OptionalFieldThatIsPresentIsStillChecked) {
+    auto obj = parse(R"({"app_id":"","iv":7})");
+    FieldReader f{obj};
+    EXPECT_EQ(f.optional_string("app_id", {.min = 1, .max = 64}), std::nullopt);
+    EXPECT_EQ(f.optional_string("iv", {.min = 1, .max = 64}), std::nullopt);
+    auto e = f.error();
+    ASSERT_EQ(e.details.size(), 2u);
+    EXPECT_EQ(e.details[0].field, "app_id");
+    EXPECT_EQ(e.details[0].reason, "empty");
+    EXPECT_EQ(e.details[1].field, "iv");
+    EXPECT_EQ(e.details[1].reason, "not_a_string");
 }
 
 TEST_F(FieldReaderTest, NotAString) {
@@ -193,7 +206,7 @@ TEST_F(FieldReaderTest, NotAString) {
          {R"({"code":1})", R"({"code":true})", R"({"code":["a"]})", R"({"code":{"a":"b"}})", R"({"code":1.5})"}) {
         auto obj = parse(body);
         FieldReader f{obj};
-        EXPECT_EQ(f.string("code", true, 1, 128), std::nullopt) << body;
+        EXPECT_EQ(f.required_string("code", {.min = 1, .max = 128}), std::nullopt) << body;
         ASSERT_EQ(f.error().details.size(), 1u) << body;
         EXPECT_EQ(f.error().details[0].reason, "not_a_string") << body;
     }
@@ -202,7 +215,7 @@ TEST_F(FieldReaderTest, NotAString) {
 TEST_F(FieldReaderTest, EmptyString) {
     auto obj = parse(R"({"code":""})");
     FieldReader f{obj};
-    EXPECT_EQ(f.string("code", true, 1, 128), std::nullopt);
+    EXPECT_EQ(f.required_string("code", {.min = 1, .max = 128}), std::nullopt);
     ASSERT_EQ(f.error().details.size(), 1u);
     EXPECT_EQ(f.error().details[0].reason, "empty");
 }
@@ -210,15 +223,15 @@ TEST_F(FieldReaderTest, EmptyString) {
 TEST_F(FieldReaderTest, EmptyStringIsFineWhenNoMinimum) {
     auto obj = parse(R"({"nickname":""})");
     FieldReader f{obj};
-    EXPECT_EQ(f.string("nickname", false, 0, 64), "");
+    EXPECT_EQ(f.optional_string("nickname", {.max = 64}), "");
     EXPECT_TRUE(f.ok());
 }
 
 TEST_F(FieldReaderTest, TooShortAndTooLong) {
     auto obj = parse(R"({"password":"short","username":"abcdefghij"})");
     FieldReader f{obj};
-    EXPECT_EQ(f.string("password", true, 8, 128), std::nullopt);
-    EXPECT_EQ(f.string("username", true, 3, 9), std::nullopt);
+    EXPECT_EQ(f.required_string("password", {.min = 8, .max = 128}), std::nullopt);
+    EXPECT_EQ(f.required_string("username", {.min = 3, .max = 9}), std::nullopt);
     auto e = f.error();
     ASSERT_EQ(e.details.size(), 2u);  // every problem is collected, in reading order
     EXPECT_EQ(e.details[0].field, "password");
@@ -230,8 +243,8 @@ TEST_F(FieldReaderTest, TooShortAndTooLong) {
 TEST_F(FieldReaderTest, BoundsAreInclusive) {
     auto obj = parse(R"({"a":"abc","b":"abcdefgh"})");
     FieldReader f{obj};
-    EXPECT_EQ(f.string("a", true, 3, 3), "abc");
-    EXPECT_EQ(f.string("b", true, 8, 8), "abcdefgh");
+    EXPECT_EQ(f.required_string("a", {.min = 3, .max = 3}), "abc");
+    EXPECT_EQ(f.required_string("b", {.min = 8, .max = 8}), "abcdefgh");
     EXPECT_TRUE(f.ok());
 }
 
@@ -241,18 +254,18 @@ TEST_F(FieldReaderTest, LengthCountsCodePointsNotBytes) {
     for (int i = 0; i < 8; ++i) eight_cjk += "\xe5\xbe\xae";
     auto obj = parse("{\"password\":\"" + eight_cjk + "\",\"emoji\":\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\"}");
     FieldReader f{obj};
-    EXPECT_EQ(f.string("password", true, 8, 8), eight_cjk);
-    EXPECT_EQ(f.string("emoji", true, 2, 2).value_or(""), "\xf0\x9f\x98\x80\xf0\x9f\x98\x80");
+    EXPECT_EQ(f.required_string("password", {.min = 8, .max = 8}), eight_cjk);
+    EXPECT_EQ(f.required_string("emoji", {.min = 2, .max = 2}).value_or(""), "\xf0\x9f\x98\x80\xf0\x9f\x98\x80");
     EXPECT_TRUE(f.ok());
-    EXPECT_EQ(f.string("emoji", true, 3, 10), std::nullopt);
+    EXPECT_EQ(f.required_string("emoji", {.min = 3, .max = 10}), std::nullopt);
     EXPECT_EQ(f.error().details.back().reason, "too_short");
 }
 
 TEST_F(FieldReaderTest, UnknownFieldsAreIgnored) {
     auto obj = parse(R"({"code":"abc","app_id":"wx1","surprise":{"nested":[1,2,3]},"x":null})");
     FieldReader f{obj};
-    EXPECT_EQ(f.string("code", true, 1, 128), "abc");
-    EXPECT_EQ(f.string("app_id", false, 1, 64), "wx1");
+    EXPECT_EQ(f.required_string("code", {.min = 1, .max = 128}), "abc");
+    EXPECT_EQ(f.optional_string("app_id", {.min = 1, .max = 64}), "wx1");
     EXPECT_TRUE(f.ok());
 }
 
