@@ -69,7 +69,7 @@ protected:
         auto token_file = dir_.path() / "token.txt";
         std::ofstream(jwks_file) << jwks;
         std::ofstream(token_file) << token;
-        std::string script = std::filesystem::path{__FILE__}.parent_path() / "jwks_pyjwt_check.py";
+        std::string script = std::filesystem::path{WX_SOURCE_DIR} / "tests" / "integration" / "jwks_pyjwt_check.py";
         std::string cmd = "/usr/bin/python3 '" + script + "' '" + jwks_file.string() + "' '@" + token_file.string() +
                           "' --issuer wxlogin >/dev/null 2>&1";
         int rc = std::system(cmd.c_str());

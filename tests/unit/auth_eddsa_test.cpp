@@ -441,7 +441,7 @@ TEST_F(Ed25519KeyFileTest, MissingFileIsRefused) {
 constexpr char const* kPython = "/usr/bin/python3";
 
 std::filesystem::path pyjwt_script() {
-    return std::filesystem::path{__FILE__}.parent_path().parent_path() / "integration" / "jwks_pyjwt_check.py";
+    return std::filesystem::path{WX_SOURCE_DIR} / "tests" / "integration" / "jwks_pyjwt_check.py";
 }
 
 int run(std::string const& command) {

@@ -109,20 +109,20 @@ TEST(PercentDecode, PlusIsLiteralInPaths) {
 TEST(Utf8, AcceptsWellFormedAndRefusesTheRest) {
     EXPECT_TRUE(is_valid_utf8(""));
     EXPECT_TRUE(is_valid_utf8("plain ascii"));
-    EXPECT_TRUE(is_valid_utf8("\xc3\xa9"));                 // U+00E9
-    EXPECT_TRUE(is_valid_utf8("\xe5\xbe\xae"));             // U+5FAE
-    EXPECT_TRUE(is_valid_utf8("\xf0\x9f\x98\x80"));         // U+1F600
-    EXPECT_TRUE(is_valid_utf8("\xf4\x8f\xbf\xbf"));         // U+10FFFF, the last
-    EXPECT_TRUE(is_valid_utf8("\xed\x9f\xbf"));             // U+D7FF, before the surrogates
-    EXPECT_FALSE(is_valid_utf8("\x80"));                    // stray continuation
-    EXPECT_FALSE(is_valid_utf8("\xc0\x80"));                // overlong NUL
-    EXPECT_FALSE(is_valid_utf8("\xe0\x80\xaf"));            // overlong '/'
-    EXPECT_FALSE(is_valid_utf8("\xf0\x80\x80\xaf"));        // overlong '/'
-    EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));            // U+D800, a surrogate
-    EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));        // U+110000
-    EXPECT_FALSE(is_valid_utf8("\xf8\x88\x80\x80\x80"));    // five-byte form
-    EXPECT_FALSE(is_valid_utf8("\xe5\xbe"));                // truncated
-    EXPECT_FALSE(is_valid_utf8("\xe5\x41\xae"));            // not a continuation
+    EXPECT_TRUE(is_valid_utf8("\xc3\xa9"));                     // U+00E9
+    EXPECT_TRUE(is_valid_utf8("\xe5\xbe\xae"));                 // U+5FAE
+    EXPECT_TRUE(is_valid_utf8("\xf0\x9f\x98\x80"));             // U+1F600
+    EXPECT_TRUE(is_valid_utf8("\xf4\x8f\xbf\xbf"));             // U+10FFFF, the last
+    EXPECT_TRUE(is_valid_utf8("\xed\x9f\xbf"));                 // U+D7FF, before the surrogates
+    EXPECT_FALSE(is_valid_utf8("\x80"));                        // stray continuation
+    EXPECT_FALSE(is_valid_utf8("\xc0\x80"));                    // overlong NUL
+    EXPECT_FALSE(is_valid_utf8("\xe0\x80\xaf"));                // overlong '/'
+    EXPECT_FALSE(is_valid_utf8("\xf0\x80\x80\xaf"));            // overlong '/'
+    EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));                // U+D800, a surrogate
+    EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));            // U+110000
+    EXPECT_FALSE(is_valid_utf8("\xf8\x88\x80\x80\x80"));        // five-byte form
+    EXPECT_FALSE(is_valid_utf8("\xe5\xbe"));                    // truncated
+    EXPECT_FALSE(is_valid_utf8("\xe5\x41\xae"));                // not a continuation
     EXPECT_FALSE(is_valid_utf8(std::string_view{"a\xc3", 2}));  // truncated at the end
 }
 
