@@ -81,6 +81,19 @@ void BM_RouterMatch(benchmark::State& state) {
 }
 BENCHMARK(BM_RouterMatch);
 
+// A templated route: the exact-path lookup misses, then templates are tried, most specific first.
+void BM_RouterMatchTemplate(benchmark::State& state) {
+    wx::http::Router router{{}, nullptr};
+    wx::http::Handler h = [](wx::http::Request&, wx::http::RequestContext&) -> wx::Task<wx::http::Response> {
+        co_return wx::http::Response{};
+    };
+    for (auto p : {"/healthz", "/api/v1/users/me", "/api/v1/users/me/sessions/{sid}", "/api/v1/admin/users/{id:int}",
+                   "/api/v1/admin/users/{id:int}/sessions", "/api/v1/admin/users/{id:int}/sessions/{sid}"})
+        router.add(wx::http::verb::get, p, h);
+    for (auto _ : state) benchmark::DoNotOptimize(router.match(wx::http::verb::get, "/api/v1/admin/users/42"));
+}
+BENCHMARK(BM_RouterMatchTemplate);
+
 void BM_MetricsRecord(benchmark::State& state) {
     wx::obs::HttpMetrics m;
     auto route = m.add_route("/api/v1/users/me");

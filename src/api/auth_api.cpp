@@ -8,11 +8,6 @@
 #include "obs/log.hpp"
 
 namespace wx::api {
-namespace {
-
-using http::ApiError;
-
-}  // namespace
 
 Task<http::Response> AuthApi::wechat_login(http::Request& req, http::RequestContext& ctx) {
     auto exchanged = co_await exchange_code(req, d_.wechat, d_.apps);
@@ -39,11 +34,11 @@ Task<http::Response> AuthApi::refresh(http::Request& req, http::RequestContext& 
     auto body = http::parse_json_object(req);
     if (!body) co_return fail(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto presented = fields.string("refresh_token", true, 1, 512);
+    auto presented = fields.required_string("refresh_token", {.min = 1, .max = 512});
     if (!fields.ok()) co_return fail(fields.error(), req, ctx);
     // Anything that is not one of our tokens is answered without touching the database.
     if (!auth::looks_like_refresh_token(*presented))
-        co_return fail(ApiError{http::ErrorCode::refresh_token_invalid}, req, ctx);
+        co_return fail(ApiError{ErrorCode::refresh_token_invalid}, req, ctx);
 
     RotationGrant grant = d_.issuer.rotation(*presented);
     std::int64_t access_expires_at = grant.rotation.access_expires_at;
@@ -51,9 +46,9 @@ Task<http::Response> AuthApi::refresh(http::Request& req, http::RequestContext& 
     if (!outcome) co_return fail(to_api_error(outcome.error()), req, ctx);
     switch (outcome->verdict) {
         case store::RefreshVerdict::unknown:
-            co_return fail(ApiError{http::ErrorCode::refresh_token_invalid}, req, ctx);
+            co_return fail(ApiError{ErrorCode::refresh_token_invalid}, req, ctx);
         case store::RefreshVerdict::expired:
-            co_return fail(ApiError{http::ErrorCode::refresh_token_expired}, req, ctx);
+            co_return fail(ApiError{ErrorCode::refresh_token_expired}, req, ctx);
         case store::RefreshVerdict::reused: {
             // Refused here before the answer leaves, and on the other instances soon after.
             std::vector<store::RevokedSession> family{{outcome->session_id, outcome->access_expires_at}};
@@ -62,7 +57,7 @@ Task<http::Response> AuthApi::refresh(http::Request& req, http::RequestContext& 
             obs::log_warn(
                 "refresh_token_reused",
                 {{"session", outcome->session_id}, {"request_id", ctx.request_id}, {"client", ctx.client_address}});
-            co_return fail(ApiError{http::ErrorCode::refresh_token_reused}, req, ctx);
+            co_return fail(ApiError{ErrorCode::refresh_token_reused}, req, ctx);
         }
         case store::RefreshVerdict::rotated:
             break;

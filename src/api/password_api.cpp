@@ -11,9 +11,6 @@
 namespace wx::api {
 namespace {
 
-using http::ApiError;
-using http::ErrorCode;
-
 // Wipes a password copy when the handler leaves, whichever way it leaves.
 struct Wiped {
     std::optional<std::string>& s;
@@ -32,10 +29,10 @@ Task<http::Response> PasswordApi::register_account(http::Request& req, http::Req
     auto body = http::parse_json_object(req);
     if (!body) co_return fail(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto username = fields.string("username", true, 1, kFieldMax);
-    auto password = fields.string("password", true, 1, kFieldMax);
+    auto username = fields.required_string("username", {.min = 1, .max = kFieldMax});
+    auto password = fields.required_string("password", {.min = 1, .max = kFieldMax});
     Wiped wipe{password};
-    auto email = fields.string("email", false, 0, kFieldMax);
+    auto email = fields.optional_string("email", {.max = kFieldMax});
     if (email && email->empty()) email.reset();  // "" means no address, like null
     if (username)
         if (auto why = auth::username_problem(*username)) fields.fail("username", *why);
@@ -84,8 +81,8 @@ Task<http::Response> PasswordApi::login(http::Request& req, http::RequestContext
     auto body = http::parse_json_object(req);
     if (!body) co_return fail(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto identifier = fields.string("username", true, 1, kFieldMax);
-    auto password = fields.string("password", true, 1, kFieldMax);
+    auto identifier = fields.required_string("username", {.min = 1, .max = kFieldMax});
+    auto password = fields.required_string("password", {.min = 1, .max = kFieldMax});
     Wiped wipe{password};
     if (!fields.ok()) co_return fail(fields.error(), req, ctx);
 

@@ -8,9 +8,6 @@
 namespace wx::api {
 namespace {
 
-using http::ApiError;
-using http::ErrorCode;
-
 // The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), or empty.
 std::string_view bearer_token(http::Request const& req) {
     auto it = req.find(http::bhttp::field::authorization);

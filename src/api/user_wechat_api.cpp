@@ -13,12 +13,6 @@
 #include "wechat/open_data.hpp"
 
 namespace wx::api {
-namespace {
-
-using http::ApiError;
-using http::ErrorCode;
-
-}  // namespace
 
 Task<http::Response> UserWeChatApi::bind(http::Request& req, http::RequestContext& ctx) {
     auto exchanged = co_await exchange_code(req, d_.wechat, d_.apps);
@@ -47,9 +41,9 @@ Task<http::Response> UserWeChatApi::phone(http::Request& req, http::RequestConte
     auto body = http::parse_json_object(req);
     if (!body) co_return fail(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto code = read_code(fields, false);
-    auto encrypted = fields.string("encrypted_data", false, 1, wechat::kMaxEncryptedData);
-    auto iv = fields.string("iv", false, 1, 64);
+    auto code = read_optional_code(fields);
+    auto encrypted = fields.optional_string("encrypted_data", {.min = 1, .max = wechat::kMaxEncryptedData});
+    auto iv = fields.optional_string("iv", {.min = 1, .max = 64});
     auto const* app = read_app(fields, d_.apps);
     // Exactly one of the two forms.
     if (code && (encrypted || iv)) fields.fail("code", "conflicts_with_encrypted_data");
@@ -80,10 +74,10 @@ Task<http::Response> UserWeChatApi::phone(http::Request& req, http::RequestConte
     co_return http::text_response(http::status::ok, entry->json, "application/json", req);
 }
 
-Task<result<wechat::PhoneInfo, http::ApiError>> UserWeChatApi::decrypt_phone(std::int64_t user_id,
-                                                                             wechat::AppCredentials const& app,
-                                                                             std::string encrypted_data,
-                                                                             std::string iv) {
+Task<result<wechat::PhoneInfo, ApiError>> UserWeChatApi::decrypt_phone(std::int64_t user_id,
+                                                                       wechat::AppCredentials const& app,
+                                                                       std::string encrypted_data,
+                                                                       std::string iv) {
     auto sealed = co_await d_.identities.sealed_session_key(user_id, app.app_id);
     if (!sealed) co_return caller_error(sealed.error());
     if (!*sealed) co_return ApiError{ErrorCode::wechat_session_missing};

@@ -2,9 +2,9 @@
 
 #include <vector>
 
+#include "api/api_error.hpp"
 #include "auth/data_cipher.hpp"
 #include "core/clock.hpp"
-#include "http/api_error.hpp"
 #include "http/pipeline.hpp"
 #include "store/user_cache.hpp"
 #include "store/user_store.hpp"
@@ -36,10 +36,10 @@ public:
 
 private:
     // The legacy path: decrypt with the session_key stored at the caller's last login.
-    Task<result<wechat::PhoneInfo, http::ApiError>> decrypt_phone(std::int64_t user_id,
-                                                                  wechat::AppCredentials const& app,
-                                                                  std::string encrypted_data,
-                                                                  std::string iv);
+    Task<result<wechat::PhoneInfo, ApiError>> decrypt_phone(std::int64_t user_id,
+                                                            wechat::AppCredentials const& app,
+                                                            std::string encrypted_data,
+                                                            std::string iv);
     Deps d_;
 };
 

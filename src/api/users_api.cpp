@@ -10,8 +10,6 @@
 namespace wx::api {
 namespace {
 
-using http::ApiError;
-
 bool has_control_characters(std::string_view s) {
     for (unsigned char c : s)
         if (c < 0x20 || c == 0x7F) return true;
@@ -40,8 +38,8 @@ Task<http::Response> UsersApi::update_me(http::Request& req, http::RequestContex
     http::FieldReader fields{*body};
     store::ProfileChange change;
     // An empty string clears a field; an absent or null one is left as it is.
-    change.nickname = fields.string("nickname", false, 0, 64);
-    change.avatar_url = fields.string("avatar_url", false, 0, 1024);
+    change.nickname = fields.optional_string("nickname", {.max = 64});
+    change.avatar_url = fields.optional_string("avatar_url", {.max = 1024});
     if (change.nickname && has_control_characters(*change.nickname)) fields.fail("nickname", "invalid_characters");
     if (change.avatar_url && !change.avatar_url->empty() && !is_https_url(*change.avatar_url))
         fields.fail("avatar_url", "not_https_url");

@@ -25,14 +25,15 @@ namespace wx::api {
 // The optional `app_id` field as a configured app; records unknown_app and answers null otherwise.
 [[nodiscard]] inline wechat::AppCredentials const* read_app(http::FieldReader& fields,
                                                             std::span<wechat::AppCredentials const> apps) {
-    auto const* app = find_app(apps, fields.string("app_id", false, 1, 64));
+    auto const* app = find_app(apps, fields.optional_string("app_id", {.min = 1, .max = 64}));
     if (!app) fields.fail("app_id", "unknown_app");
     return app;
 }
 
 // A `code` field as wx.login() or a button hands it out: 1-128 printable ASCII characters.
-[[nodiscard]] inline std::optional<std::string> read_code(http::FieldReader& fields, bool required) {
-    auto code = fields.string("code", required, 1, 128);
+// Absent or null: nullopt, with a "missing" detail from read_required_code only.
+[[nodiscard]] inline std::optional<std::string> checked_code(http::FieldReader& fields,
+                                                             std::optional<std::string> code) {
     if (!code) return code;
     for (unsigned char c : *code)
         if (c < 0x21 || c > 0x7E) {
@@ -40,6 +41,12 @@ namespace wx::api {
             return std::nullopt;
         }
     return code;
+}
+[[nodiscard]] inline std::optional<std::string> read_required_code(http::FieldReader& fields) {
+    return checked_code(fields, fields.required_string("code", {.min = 1, .max = 128}));
+}
+[[nodiscard]] inline std::optional<std::string> read_optional_code(http::FieldReader& fields) {
+    return checked_code(fields, fields.optional_string("code", {.min = 1, .max = 128}));
 }
 
 // A WeChat identity proven by a one-time code, and the app it belongs to.
@@ -50,9 +57,9 @@ struct CodeExchange {
 
 // Reads `{"code", "app_id"?}` from the request and exchanges the code with WeChat
 // (jscode2session). WeChat is called only for valid input: the code is single-use.
-// The error is the API error to answer: 400 with details, or the WeChat failure.
-Task<result<CodeExchange, http::ApiError>> exchange_code(http::Request const& req,
-                                                         wechat::WeChatApi& wechat,
-                                                         std::span<wechat::AppCredentials const> apps);
+// The error is the answer to give: 400 with details, or the WeChat failure.
+Task<result<CodeExchange, http::ErrorEnvelope>> exchange_code(http::Request const& req,
+                                                              wechat::WeChatApi& wechat,
+                                                              std::span<wechat::AppCredentials const> apps);
 
 }  // namespace wx::api

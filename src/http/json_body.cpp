@@ -4,7 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 #include <cctype>
-#include <stdexcept>
+
+#include "http/transport_errors.hpp"
 
 namespace wx::http {
 
@@ -20,12 +21,11 @@ bool is_json_content_type(std::string_view value) {
     return true;
 }
 
-result<boost::json::object, ApiError> parse_json_object(Request const& req) {
+result<boost::json::object, ErrorEnvelope> parse_json_object(Request const& req) {
     auto ct = req.find(bhttp::field::content_type);
     bool const has_body = !req.body().empty();
-    if (has_body && (ct == req.end() || !is_json_content_type(ct->value())))
-        return ApiError{ErrorCode::unsupported_media_type};
-    if (!has_body) return ApiError{ErrorCode::invalid_request, "a JSON object body is required"};
+    if (has_body && (ct == req.end() || !is_json_content_type(ct->value()))) return unsupported_media_type_error();
+    if (!has_body) return invalid_request_error("a JSON object body is required");
 
     boost::json::parse_options opts;
     opts.max_depth = kMaxJsonDepth;
@@ -33,11 +33,11 @@ result<boost::json::object, ApiError> parse_json_object(Request const& req) {
     boost::json::value v = boost::json::parse(req.body(), ec, {}, opts);
     if (ec) {
         if (ec == boost::json::error::too_deep)
-            return ApiError{ErrorCode::invalid_request, "the JSON body nests deeper than 32 levels"};
+            return invalid_request_error("the JSON body nests deeper than 32 levels");
         // Boost.JSON rejects invalid UTF-8 inside strings as a syntax error.
-        return ApiError{ErrorCode::invalid_request, "the body is not valid UTF-8 JSON: " + ec.message()};
+        return invalid_request_error("the body is not valid UTF-8 JSON: " + ec.message());
     }
-    if (!v.is_object()) return ApiError{ErrorCode::invalid_request, "the JSON body must be an object"};
+    if (!v.is_object()) return invalid_request_error("the JSON body must be an object");
     return std::move(v.as_object());
 }
 
@@ -48,13 +48,18 @@ std::size_t utf8_length(std::string_view s) noexcept {
     return n;
 }
 
-std::optional<std::string> FieldReader::string(std::string_view field,
-                                               bool required,
-                                               std::size_t min_len,
-                                               std::size_t max_len) {
+std::optional<std::string> FieldReader::required_string(std::string_view field, Length length) {
+    return read_string(field, Presence::required, length);
+}
+
+std::optional<std::string> FieldReader::optional_string(std::string_view field, Length length) {
+    return read_string(field, Presence::optional, length);
+}
+
+std::optional<std::string> FieldReader::read_string(std::string_view field, Presence presence, Length length) {
     auto const* v = obj_.if_contains(field);
     if (!v || v->is_null()) {
-        if (required) fail(field, "missing");
+        if (presence == Presence::required) fail(field, "missing");
         return std::nullopt;
     }
     if (!v->is_string()) {
@@ -63,27 +68,17 @@ std::optional<std::string> FieldReader::string(std::string_view field,
     }
     std::string_view s = v->get_string();
     std::size_t len = utf8_length(s);
-    if (len < min_len) {
+    if (len < length.min) {
         fail(field, s.empty() ? "empty" : "too_short");
         return std::nullopt;
     }
-    if (len > max_len) {
+    if (len > length.max) {
         fail(field, "too_long");
         return std::nullopt;
     }
     return std::string{s};
 }
 
-ApiError FieldReader::error() const {
-    ApiError e{ErrorCode::invalid_request, "the request has invalid fields"};
-    e.details = issues_;
-    return e;
-}
+ErrorEnvelope FieldReader::error() const { return invalid_request_error("the request has invalid fields", issues_); }
 
 }  // namespace wx::http
-
-namespace boost::system {
-void throw_exception_from_error(wx::http::ApiError const& e, boost::source_location const&) {
-    throw std::logic_error("result<T, ApiError> accessed without a value: " + std::string{wx::http::code_name(e.code)});
-}
-}  // namespace boost::system

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "http/api_error.hpp"
+#include "http/error_envelope.hpp"
 #include "http/types.hpp"
 
 namespace wx::http {
@@ -20,7 +20,7 @@ inline constexpr unsigned kMaxJsonDepth = 32;
 [[nodiscard]] bool is_json_content_type(std::string_view value);
 
 // The body as a JSON object, or the API error to answer (415 or 400).
-[[nodiscard]] result<boost::json::object, ApiError> parse_json_object(Request const& req);
+[[nodiscard]] result<boost::json::object, ErrorEnvelope> parse_json_object(Request const& req);
 
 // Number of Unicode code points in valid UTF-8 (Boost.JSON has already rejected invalid UTF-8).
 [[nodiscard]] std::size_t utf8_length(std::string_view s) noexcept;
@@ -31,24 +31,29 @@ class FieldReader {
 public:
     explicit FieldReader(boost::json::object const& obj) : obj_(obj) {}
 
-    // A string field. Absent or null: nullopt, and a "missing" detail when required.
-    // Lengths count Unicode code points.
-    std::optional<std::string> string(std::string_view field, bool required, std::size_t min_len, std::size_t max_len);
+    // Inclusive bounds on a string's length in Unicode code points: `{.min = 1, .max = 128}`.
+    struct Length {
+        std::size_t min = 0;
+        std::size_t max;
+    };
+
+    // A string field that must be present: absent or null records "missing" and answers nullopt.
+    std::optional<std::string> required_string(std::string_view field, Length length);
+    // A string field that may be absent or null (nullopt, no detail); present, it must be valid.
+    std::optional<std::string> optional_string(std::string_view field, Length length);
 
     void fail(std::string_view field, std::string_view reason) {
         issues_.push_back({std::string{field}, std::string{reason}});
     }
     [[nodiscard]] bool ok() const { return issues_.empty(); }
-    [[nodiscard]] ApiError error() const;
+    [[nodiscard]] ErrorEnvelope error() const;
 
 private:
+    enum class Presence { required, optional };
+    std::optional<std::string> read_string(std::string_view field, Presence presence, Length length);
+
     boost::json::object const& obj_;
     std::vector<FieldIssue> issues_;
 };
 
 }  // namespace wx::http
-
-namespace boost::system {
-// Lets result<T, ApiError>::value() report a missing value (a bug) as an exception.
-[[noreturn]] void throw_exception_from_error(wx::http::ApiError const& e, boost::source_location const& loc);
-}  // namespace boost::system

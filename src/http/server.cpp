@@ -16,8 +16,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "http/api_error.hpp"
 #include "http/request_id.hpp"
+#include "http/transport_errors.hpp"
 #include "obs/log.hpp"
 
 namespace wx::http {
@@ -73,10 +73,10 @@ std::string request_id_of(Parser const& parser) {
 
 // 413/431/400 for requests that never reached the router; nullopt for plain I/O ends (EOF,
 // timeout, reset), which get no answer.
-std::optional<ApiError> read_error_answer(error_code const& ec) {
-    if (ec == bhttp::error::header_limit) return ApiError{ErrorCode::header_too_large};
-    if (ec == bhttp::error::body_limit) return ApiError{ErrorCode::payload_too_large};
-    if (is_parse_error(ec)) return ApiError{ErrorCode::invalid_request, "malformed HTTP request"};
+std::optional<ErrorEnvelope> read_error_answer(error_code const& ec, std::size_t max_body_bytes) {
+    if (ec == bhttp::error::header_limit) return header_too_large_error();
+    if (ec == bhttp::error::body_limit) return payload_too_large_error(max_body_bytes);
+    if (is_parse_error(ec)) return invalid_request_error("malformed HTTP request");
     return std::nullopt;
 }
 
@@ -185,8 +185,7 @@ Task<> Server::accept_loop() {
 
 template <class Stream>
 Task<> Server::refuse_overloaded(Stream stream) {
-    ApiError busy{ErrorCode::overloaded, "too many connections; retry later"};
-    busy.retry_after_seconds = 1;
+    ErrorEnvelope busy = overloaded_error("too many connections; retry later", 1);
     std::string id = new_request_id();
     Response res = error_response(busy, id, 11, false);
     res.set("X-Request-Id", id);
@@ -222,7 +221,9 @@ Task<Response> Server::handle(Request& req, RequestContext& ctx) const {
         // The ErrorGuard middleware catches handler failures; this is the last line for the rest.
         obs::log_error("request_failed", {{"request_id", ctx.request_id}, {"error", e.what()}});
     }
-    co_return error_response(ApiError{ErrorCode::internal}, ctx.request_id, req.version(), false);
+    Response res = answer_error(internal_error(), req, ctx);
+    res.keep_alive(false);
+    co_return res;
 }
 
 template <class Stream>
@@ -268,7 +269,7 @@ Task<> Server::session(Stream stream, [[maybe_unused]] Permit permit) {
             }
         }
         if (hec) {
-            if (auto error = read_error_answer(hec)) {
+            if (auto error = read_error_answer(hec, cfg_.max_body_bytes)) {
                 // Through the global middleware, so that refused requests are logged and counted.
                 Request partial{parser.get().base()};
                 RequestContext ctx;

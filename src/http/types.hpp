@@ -6,10 +6,13 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "core/task.hpp"
+#include "http/path_params.hpp"
+#include "http/query.hpp"
 
 namespace wx::http {
 
@@ -29,6 +32,13 @@ struct Principal {
     std::string role;
 };
 
+// Why a request failed, for the access log: the error code answered and a short reason for the
+// operator (a module error's category and message; never a secret). Empty on success.
+struct RequestFailure {
+    std::string_view code;  // static storage, like ErrorEnvelope::code
+    std::string reason;
+};
+
 // Per-request data, typed; the pipeline passes it from middleware to handler.
 struct RequestContext {
     std::string request_id;
@@ -37,6 +47,20 @@ struct RequestContext {
     std::string client_address;  // socket peer, or the trusted X-Forwarded-For entry
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::optional<Principal> principal;
+    RequestFailure failure;  // set by answer_error()
+    PathParams path_params;  // set by the router when the route is a template
+    // Set by the ParseQuery middleware, on the routes that list it; read through query().
+    std::optional<QueryParams> parsed_query;
+
+    // The `{name:int}` / any `{name}` parameter of the matched route template.
+    [[nodiscard]] std::int64_t path_int(std::string_view name) const { return path_params.integer(name); }
+    [[nodiscard]] std::string_view path(std::string_view name) const { return path_params.text(name); }
+    // The decoded query. Reading it on a route without ParseQuery is a bug (std::logic_error).
+    [[nodiscard]] QueryParams const& query() const {
+        if (!parsed_query)
+            throw std::logic_error("route " + std::string{route} + " reads the query without ParseQuery");
+        return *parsed_query;
+    }
 };
 
 }  // namespace wx::http

@@ -122,7 +122,7 @@ void append_value(std::string& out, LogFormat format, Field const& f) {
 
 }  // namespace
 
-std::string render_fields(LogFormat format, std::string_view event, std::initializer_list<Field> fields) {
+std::string render_fields(LogFormat format, std::string_view event, std::span<Field const> fields) {
     std::string out;
     out.reserve(128);
     if (format == LogFormat::json) {
@@ -169,7 +169,7 @@ void flush_logs() {
 
 bool log_enabled(LogLevel level) { return spdlog::default_logger_raw()->should_log(to_spdlog(level)); }
 
-void log(LogLevel level, std::string_view event, std::initializer_list<Field> fields) {
+void log(LogLevel level, std::string_view event, std::span<Field const> fields) {
     auto* logger = spdlog::default_logger_raw();
     auto lvl = to_spdlog(level);
     if (!logger->should_log(lvl)) return;

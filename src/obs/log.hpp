@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -33,7 +34,11 @@ void init_logging(LogFormat format, LogLevel level);
 void flush_logs();
 
 [[nodiscard]] bool log_enabled(LogLevel level);
-void log(LogLevel level, std::string_view event, std::initializer_list<Field> fields = {});
+// A line whose fields vary at run time (a span); the initializer_list overload is the usual one.
+void log(LogLevel level, std::string_view event, std::span<Field const> fields);
+inline void log(LogLevel level, std::string_view event, std::initializer_list<Field> fields = {}) {
+    log(level, event, std::span<Field const>{fields.begin(), fields.size()});
+}
 
 inline void log_debug(std::string_view event, std::initializer_list<Field> fields = {}) {
     log(LogLevel::debug, event, fields);
@@ -49,6 +54,11 @@ inline void log_error(std::string_view event, std::initializer_list<Field> field
 }
 
 // Renders fields the way log() does; exposed for tests.
-[[nodiscard]] std::string render_fields(LogFormat format, std::string_view event, std::initializer_list<Field> fields);
+[[nodiscard]] std::string render_fields(LogFormat format, std::string_view event, std::span<Field const> fields);
+[[nodiscard]] inline std::string render_fields(LogFormat format,
+                                               std::string_view event,
+                                               std::initializer_list<Field> fields) {
+    return render_fields(format, event, std::span<Field const>{fields.begin(), fields.size()});
+}
 
 }  // namespace wx::obs

@@ -5,9 +5,9 @@
 #include <boost/json/object.hpp>
 #include <boost/url/parse.hpp>
 
-#include "http/api_error.hpp"
 #include "http/json_body.hpp"
 #include "http/response.hpp"
+#include "http/transport_errors.hpp"
 
 namespace wx::sim {
 namespace {
@@ -26,12 +26,12 @@ Simulator::Params query_of(http::Request const& req) {
     return params;
 }
 
-http::Response error(http::ApiError const& e, http::Request const& req, http::RequestContext const& ctx) {
-    return http::error_response(e, ctx.request_id, req.version(), req.keep_alive());
+http::Response error(http::ErrorEnvelope const& e, http::Request const& req, http::RequestContext& ctx) {
+    return http::answer_error(e, req, ctx);
 }
 
 // The control endpoints take JSON, but an empty body stands for {} where every field is optional.
-result<json::object, http::ApiError> optional_body(http::Request const& req) {
+result<json::object, http::ErrorEnvelope> optional_body(http::Request const& req) {
     if (req.body().empty()) return json::object{};
     return http::parse_json_object(req);
 }
@@ -46,9 +46,7 @@ std::optional<std::int64_t> integer_field(json::object const& o, std::string_vie
     return std::nullopt;
 }
 
-http::ApiError simulator_error(SimulatorError const& e) {
-    return http::ApiError{http::ErrorCode::invalid_request, e.message};
-}
+http::ErrorEnvelope simulator_error(SimulatorError const& e) { return http::invalid_request_error(e.message); }
 
 }  // namespace
 
@@ -92,10 +90,10 @@ Task<http::Response> WeChatSimApi::control_login_code(http::Request& req, http::
     auto body = optional_body(req);
     if (!body) co_return error(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto app_id = fields.string("app_id", false, 1, 64);
-    auto openid = fields.string("openid", false, 1, 128);
-    auto unionid = fields.string("unionid", false, 1, 128);
-    auto code = fields.string("code", false, 1, 256);
+    auto app_id = fields.optional_string("app_id", {.min = 1, .max = 64});
+    auto openid = fields.optional_string("openid", {.min = 1, .max = 128});
+    auto unionid = fields.optional_string("unionid", {.min = 1, .max = 128});
+    auto code = fields.optional_string("code", {.min = 1, .max = 256});
     if (!fields.ok()) co_return error(fields.error(), req, ctx);
 
     auto minted = sim_.mint_login_code(app_id.value_or(""), openid.value_or(""), unionid, code.value_or(""));
@@ -112,9 +110,9 @@ Task<http::Response> WeChatSimApi::control_phone_code(http::Request& req, http::
     auto body = http::parse_json_object(req);
     if (!body) co_return error(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto app_id = fields.string("app_id", false, 1, 64);
-    auto phone = fields.string("phone", true, 1, 20);
-    auto country_code = fields.string("country_code", false, 1, 4);
+    auto app_id = fields.optional_string("app_id", {.min = 1, .max = 64});
+    auto phone = fields.required_string("phone", {.min = 1, .max = 20});
+    auto country_code = fields.optional_string("country_code", {.min = 1, .max = 4});
     if (!fields.ok()) co_return error(fields.error(), req, ctx);
 
     auto minted = sim_.mint_phone_code(app_id.value_or(""), *phone, country_code.value_or("86"));
@@ -126,8 +124,8 @@ Task<http::Response> WeChatSimApi::control_fail(http::Request& req, http::Reques
     auto body = http::parse_json_object(req);
     if (!body) co_return error(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto api = fields.string("api", true, 1, 32);
-    auto reply_body = fields.string("body", false, 0, 64 * 1024);
+    auto api = fields.required_string("api", {.min = 1, .max = 32});
+    auto reply_body = fields.optional_string("body", {.max = 64 * 1024});
     auto errcode = integer_field(*body, "errcode", fields);
     auto http_status = integer_field(*body, "http_status", fields);
     auto delay_ms = integer_field(*body, "delay_ms", fields);
@@ -167,7 +165,7 @@ Task<http::Response> WeChatSimApi::end_access_tokens(http::Request& req,
     auto body = optional_body(req);
     if (!body) co_return error(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto app_id = fields.string("app_id", false, 1, 64);
+    auto app_id = fields.optional_string("app_id", {.min = 1, .max = 64});
     if (!fields.ok()) co_return error(fields.error(), req, ctx);
     auto ended = (sim_.*end)(app_id.value_or(""));
     if (!ended) co_return error(simulator_error(ended.error()), req, ctx);
@@ -178,11 +176,11 @@ Task<http::Response> WeChatSimApi::control_encrypted_phone(http::Request& req, h
     auto body = http::parse_json_object(req);
     if (!body) co_return error(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto app_id = fields.string("app_id", false, 1, 64);
-    auto openid = fields.string("openid", true, 1, 128);
-    auto phone = fields.string("phone", true, 1, 20);
-    auto country_code = fields.string("country_code", false, 1, 4);
-    auto watermark_app_id = fields.string("watermark_app_id", false, 1, 64);
+    auto app_id = fields.optional_string("app_id", {.min = 1, .max = 64});
+    auto openid = fields.required_string("openid", {.min = 1, .max = 128});
+    auto phone = fields.required_string("phone", {.min = 1, .max = 20});
+    auto country_code = fields.optional_string("country_code", {.min = 1, .max = 4});
+    auto watermark_app_id = fields.optional_string("watermark_app_id", {.min = 1, .max = 64});
     if (!fields.ok()) co_return error(fields.error(), req, ctx);
 
     auto sealed = sim_.encrypt_phone_number(app_id.value_or(""), *openid, *phone, country_code.value_or("86"),

@@ -4,12 +4,11 @@
 #include "api/error_mapping.hpp"
 #include "auth/jwt.hpp"
 #include "store/errors.hpp"
+#include "support/log_capture.hpp"
 #include "wechat/wechat_api.hpp"
 
 namespace wx::api {
 namespace {
-
-using http::ErrorCode;
 
 struct Row {
     int errcode;
@@ -29,7 +28,7 @@ TEST(ErrorMapping, EveryRowOfTheWeChatTable) {
     for (auto const& r : rows) {
         auto e = to_api_error(wechat::errcode_error(r.errcode));
         EXPECT_EQ(e.code, r.code) << r.errcode;
-        EXPECT_EQ(static_cast<unsigned>(http::status_of(e.code)), r.status) << r.errcode;
+        EXPECT_EQ(static_cast<unsigned>(status_of(e.code)), r.status) << r.errcode;
         ASSERT_TRUE(e.wechat_errcode) << r.errcode;
         EXPECT_EQ(*e.wechat_errcode, r.errcode);
     }
@@ -41,7 +40,7 @@ TEST(ErrorMapping, TransportFailuresAreUnavailableWithoutAnErrcode) {
                    wechat::Errc::bad_response, wechat::Errc::response_too_large}) {
         auto api = to_api_error(make_error_code(e));
         EXPECT_EQ(api.code, ErrorCode::wechat_unavailable);
-        EXPECT_EQ(http::status_of(api.code), http::status::bad_gateway);
+        EXPECT_EQ(status_of(api.code), http::status::bad_gateway);
         EXPECT_FALSE(api.wechat_errcode);
     }
 }
@@ -60,6 +59,23 @@ TEST(ErrorMapping, StoreErrorsNeverLeakAs500ExceptBugs) {
     EXPECT_EQ(to_api_error(make_error_code(store::Errc::busy)).code, ErrorCode::unavailable);
     EXPECT_EQ(to_api_error(make_error_code(store::Errc::unavailable)).code, ErrorCode::unavailable);
     EXPECT_EQ(to_api_error(make_error_code(store::Errc::internal)).code, ErrorCode::internal);
+}
+
+TEST(ErrorMapping, RecordsTheReasonForTheAccessLogAndLogsNothingItself) {
+    test::LogCapture capture;
+    auto misconfigured = to_api_error(wechat::errcode_error(40013));
+    EXPECT_EQ(misconfigured.code, ErrorCode::wechat_misconfigured);
+    EXPECT_EQ(misconfigured.reason, "wechat.errcode: WeChat errcode 40013");
+    auto database = to_api_error(make_error_code(store::Errc::busy));
+    EXPECT_EQ(database.reason, "store: database busy");
+    auto unexpected = to_api_error(make_error_code(boost::system::errc::io_error));
+    EXPECT_EQ(unexpected.code, ErrorCode::internal);
+    EXPECT_EQ(unexpected.reason.rfind("generic: ", 0), 0u) << unexpected.reason;
+    auto transport = to_api_error(make_error_code(wechat::Errc::timeout));
+    EXPECT_EQ(transport.reason.rfind("wechat.transport: ", 0), 0u) << transport.reason;
+    EXPECT_EQ(caller_error(make_error_code(store::Errc::not_found)).code, ErrorCode::token_revoked);
+    EXPECT_EQ(misconfigured.envelope().reason, misconfigured.reason);  // what fail() hands to the access log
+    EXPECT_EQ(capture.text(), "");
 }
 
 }  // namespace

@@ -2,26 +2,43 @@
 
 #include <exception>
 
-#include "http/api_error.hpp"
+#include "http/transport_errors.hpp"
 #include "obs/log.hpp"
 #include "obs/metrics.hpp"
 
 namespace wx::http {
+
+namespace {
+
+// 500 is a bug or a misconfiguration: an error. Other 5xx are a dependency or the load: a warning.
+obs::LogLevel level_of(unsigned code) {
+    if (code == 500) return obs::LogLevel::error;
+    if (code >= 500) return obs::LogLevel::warn;
+    return obs::LogLevel::info;
+}
+
+}  // namespace
 
 Task<Response> AccessLog::handle(Request& req, RequestContext& ctx, Next next) const {
     Response res = co_await next(req, ctx);
     auto elapsed = std::chrono::steady_clock::now() - ctx.started;
     double seconds = std::chrono::duration<double>(elapsed).count();
     std::string_view method = req.method_string();
-    metrics_.record(ctx.route_metric, method, res.result_int(), seconds);
-    if (obs::log_enabled(obs::LogLevel::info)) {
-        obs::log_info("request", {{"request_id", ctx.request_id},
-                                  {"method", method},
-                                  {"route", ctx.route},
-                                  {"status", res.result_int()},
-                                  {"latency_ms", seconds * 1000.0},
-                                  {"client", ctx.client_address}});
-    }
+    unsigned const code = res.result_int();
+    metrics_.record(ctx.route_metric, method, code, seconds);
+    obs::LogLevel const level = level_of(code);
+    if (!obs::log_enabled(level)) co_return res;
+    obs::Field const fields[] = {{"request_id", ctx.request_id},
+                                 {"method", method},
+                                 {"route", ctx.route},
+                                 {"status", code},
+                                 {"latency_ms", seconds * 1000.0},
+                                 {"client", ctx.client_address},
+                                 {"error", ctx.failure.code},
+                                 {"reason", ctx.failure.reason}};
+    // A success has no error fields; a failure without a reason has no reason field.
+    std::size_t const count = ctx.failure.code.empty() ? 6 : ctx.failure.reason.empty() ? 7 : 8;
+    obs::log(level, "request", std::span<obs::Field const>{fields, count});
     co_return res;
 }
 
@@ -33,7 +50,7 @@ Task<Response> ErrorGuard::handle(Request& req, RequestContext& ctx, Next next) 
         what = e.what();
     }
     obs::log_error("handler_failed", {{"request_id", ctx.request_id}, {"route", ctx.route}, {"error", what}});
-    co_return error_response(ApiError{ErrorCode::internal}, ctx.request_id, req.version(), req.keep_alive());
+    co_return answer_error(internal_error(), req, ctx);
 }
 
 }  // namespace wx::http

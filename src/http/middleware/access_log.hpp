@@ -9,7 +9,9 @@ class HttpMetrics;
 namespace wx::http {
 
 // Outermost middleware: one access-log line and one metrics sample per request (request id,
-// method, route template, status, latency, client address). Never logs headers or bodies.
+// method, route template, status, latency, client address, and for a failed request the error
+// code and reason that answer_error() recorded). Never logs headers or bodies. 500 lines are
+// errors, other 5xx warnings, the rest info.
 // Thread safety: stateless apart from the thread-safe metrics.
 class AccessLog final : public Middleware {
 public:
