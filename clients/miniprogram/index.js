@@ -207,6 +207,11 @@ function send(c, opts, bearer) {
   var method = (opts.method || 'GET').toUpperCase();
   var url = /^https?:\/\//.test(opts.url || '') ? opts.url : c.base + (opts.path || opts.url || '');
   var header = Object.assign({}, opts.header || {});
+  if (method === 'PATCH') {
+    // wx.request has no PATCH; wxlogin routes a POST with this header as PATCH.
+    method = 'POST';
+    header['X-HTTP-Method-Override'] = 'PATCH';
+  }
   if (bearer) header.Authorization = 'Bearer ' + bearer;
   var hasBody = opts.data !== undefined && method !== 'GET';
   if (hasBody && !headerValue(header, 'content-type')) header['Content-Type'] = 'application/json';

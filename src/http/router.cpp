@@ -19,6 +19,19 @@ std::string_view path_of(std::string_view target) {
     return q == std::string_view::npos ? target : target.substr(0, q);
 }
 
+// The method a request is routed by (see the class comment on X-HTTP-Method-Override).
+verb routed_method(Request const& req) {
+    if (req.method() != verb::post) return req.method();
+    auto it = req.find("X-HTTP-Method-Override");
+    if (it == req.end()) return verb::post;
+    std::string_view v = it->value();
+    constexpr std::string_view kPatch = "PATCH";
+    bool const patch = v.size() == kPatch.size() && std::equal(v.begin(), v.end(), kPatch.begin(), [](char a, char b) {
+                           return std::toupper(static_cast<unsigned char>(a)) == b;
+                       });
+    return patch ? verb::patch : verb::post;
+}
+
 Task<Response> answer(ErrorEnvelope error, Request const& req, RequestContext& ctx) {
     co_return answer_error(error, req, ctx);
 }
@@ -203,7 +216,7 @@ Router::Match Router::match(verb method, std::string_view target) const {
 }
 
 Task<Response> Router::dispatch(Request& req, RequestContext& ctx) const {
-    Match m = match(req.method(), req.target());
+    Match m = match(routed_method(req), req.target());
     switch (m.outcome) {
         case Outcome::found: {
             ctx.route = m.route->path;

@@ -31,6 +31,11 @@ namespace wx::http {
 // does not match, so a path no resource takes answers 404; a resource without the method answers
 // 405 + Allow (methods in registration order). Both still pass the global middleware so that
 // they are logged and counted.
+//
+// A POST carrying `X-HTTP-Method-Override: PATCH` is routed as PATCH: WeChat's wx.request cannot
+// send PATCH (its methods are OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE, CONNECT), and
+// `PATCH /api/v1/users/me` is the API. Only POST can be overridden and only into PATCH, so no
+// request becomes one that a browser form could not already send with a custom header.
 // Thread safety: add() during start-up only; match()/dispatch() are const and concurrent.
 class Router {
 public:

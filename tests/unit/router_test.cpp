@@ -150,6 +150,28 @@ TEST(Router, EachMethodReachesItsOwnHandler) {
     EXPECT_EQ(dispatch(router, verb::post, "/thing").body(), "post");
 }
 
+// wx.request cannot send PATCH: a POST that asks to be one is routed as PATCH, and nothing else is.
+TEST(Router, APostWithAPatchOverrideIsRoutedAsPatch) {
+    Seen seen;
+    Router router{{}, nullptr};
+    router.add(verb::get, "/me", named("get", seen));
+    router.add(verb::patch, "/me", named("patch", seen));
+    router.add(verb::post, "/other", named("post", seen));
+    auto with_override = [&](verb method, std::string target, std::string value) {
+        Request req{method, target, 11};
+        req.set("X-HTTP-Method-Override", value);
+        RequestContext ctx;
+        return run_sync(router.dispatch(req, ctx));
+    };
+    EXPECT_EQ(with_override(verb::post, "/me", "PATCH").body(), "patch");
+    EXPECT_EQ(with_override(verb::post, "/me", "patch").body(), "patch");
+    EXPECT_EQ(with_override(verb::post, "/other", "PATCH").result(), status::method_not_allowed);
+    EXPECT_EQ(with_override(verb::post, "/me", "DELETE").result(), status::method_not_allowed) << "only PATCH";
+    EXPECT_EQ(with_override(verb::post, "/other", "GET").body(), "post") << "an unknown override is ignored";
+    EXPECT_EQ(with_override(verb::get, "/me", "PATCH").body(), "get") << "only a POST is overridden";
+    EXPECT_EQ(dispatch(router, verb::post, "/me").result(), status::method_not_allowed);
+}
+
 TEST(Router, GlobalThenPerRouteMiddlewareWrapTheHandler) {
     std::vector<std::string> trace;
     Recorder g1{"g1", trace}, g2{"g2", trace}, r1{"r1", trace}, r2{"r2", trace};

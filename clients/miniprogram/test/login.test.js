@@ -55,6 +55,9 @@ test('user() and updateProfile() send the Bearer token and return the User', T, 
   const updated = await client.updateProfile({ nickname: '小明', avatar_url: 'https://example.com/a.png' });
   assert.equal(updated.nickname, '小明');
   assert.equal(updated.avatar_url, 'https://example.com/a.png');
+  const patch = fake.calls.requests.at(-1);
+  assert.equal(`${patch.method} ${patch.path} ${patch.methodOverride}`, 'POST /api/v1/users/me PATCH',
+    'wx.request has no PATCH: sent as a POST the server routes as PATCH');
   assert.equal((await client.user()).nickname, '小明');
 
   const bad = await client.updateProfile({ avatar_url: 'http://example.com/a.png' }).catch((e) => e);

@@ -45,7 +45,7 @@ test('the server goes down after login: network errors, one attempt each, the pa
   const other = createClient({ baseURL: server.base, ...adapters(expiring) });
   await assert.rejects(other.updateProfile({ nickname: 'n' }), (e) => e.isNetworkError);
   assert.deepEqual(expiring.calls.requests.map((r) => `${r.method} ${r.path}`),
-    ['POST /api/v1/auth/refresh', 'PATCH /api/v1/users/me']);
+    ['POST /api/v1/auth/refresh', 'POST /api/v1/users/me']);
   assert.equal(other.isLoggedIn(), true);
   assert.equal(await client.logout(), false); // local logout still works offline
   assert.equal(client.isLoggedIn(), false);

@@ -1,10 +1,13 @@
 'use strict';
 // A small `wx` for Node: wx.login mints a code from the simulator's control API (one WeChat user per
 // fake, like one phone), wx.request goes over real HTTP with wx's callback shape, storage is in memory.
-// Every request is recorded so that tests can count what the SDK really sent. Unlike the real wx.request
-// it accepts PATCH (updateProfile); WeChat's method list has none (README: known gap).
+// Every request is recorded so that tests can count what the SDK really sent. Like the real wx.request it
+// refuses PATCH, which is not in WeChat's method list (the SDK sends it as a POST with a method override).
 const http = require('node:http');
 const { httpJson } = require('./http');
+
+// What wx.request accepts (developers.weixin.qq.com, wx.request `method`).
+const WX_METHODS = new Set(['OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT']);
 
 function createFakeWx({ simBase, openid = null, appId, timeoutMs = 5000 } = {}) {
   const store = new Map();
@@ -36,7 +39,17 @@ function createFakeWx({ simBase, openid = null, appId, timeoutMs = 5000 } = {}) 
     },
 
     request({ url, method = 'GET', data, header = {}, timeout, success, fail }) {
-      const record = { method, path: new URL(url).pathname, status: null, authorization: header.Authorization };
+      if (!WX_METHODS.has(method)) {
+        fail && fail({ errMsg: `request:fail invalid method ${method}` });
+        return;
+      }
+      const record = {
+        method,
+        path: new URL(url).pathname,
+        status: null,
+        authorization: header.Authorization,
+        methodOverride: header['X-HTTP-Method-Override'],
+      };
       calls.requests.push(record);
       let target = url;
       let payload;
