@@ -53,6 +53,9 @@ ApiError mapped(error_code const& ec) {
                 e.retry_after_seconds = 1;
                 return e;
             }
+            // A conflict here outlasted the store's reruns: contention, not a bug, so it is
+            // answered like a busy database (never a 500).
+            case store::Errc::conflict:
             case store::Errc::busy:
             case store::Errc::unavailable: {
                 ApiError e{ErrorCode::unavailable};
@@ -60,7 +63,6 @@ ApiError mapped(error_code const& ec) {
                 return e;
             }
             case store::Errc::not_found:
-            case store::Errc::conflict:
             case store::Errc::internal:
                 break;
         }

@@ -58,6 +58,9 @@ TEST(ErrorMapping, StoreErrorsNeverLeakAs500ExceptBugs) {
     EXPECT_EQ(overloaded.retry_after_seconds, 1);
     EXPECT_EQ(to_api_error(make_error_code(store::Errc::busy)).code, ErrorCode::unavailable);
     EXPECT_EQ(to_api_error(make_error_code(store::Errc::unavailable)).code, ErrorCode::unavailable);
+    auto conflict = to_api_error(make_error_code(store::Errc::conflict));
+    EXPECT_EQ(conflict.code, ErrorCode::unavailable) << "a race that outlasted the store's reruns";
+    EXPECT_EQ(conflict.retry_after_seconds, 1);
     EXPECT_EQ(to_api_error(make_error_code(store::Errc::internal)).code, ErrorCode::internal);
 }
 
