@@ -3,6 +3,7 @@
 #include "auth/jwt.hpp"
 #include "auth/password_hasher.hpp"
 #include "store/errors.hpp"
+#include "wechat/circuit_breaker.hpp"
 #include "wechat/wechat_api.hpp"
 
 namespace wx::api {
@@ -39,6 +40,12 @@ ApiError mapped(error_code const& ec) {
         return e;
     }
     if (ec.category() == wechat::transport_category()) return ApiError{ErrorCode::wechat_unavailable};
+    if (ec.category() == wechat::circuit_category()) {
+        // The breaker is open: no call was made. Retry-After says when one may be again.
+        ApiError e{ErrorCode::wechat_unavailable};
+        e.retry_after_seconds = ec.value();
+        return e;
+    }
     if (ec.category() == auth::jwt_category())
         return ApiError{ec == auth::JwtErrc::expired ? ErrorCode::token_expired : ErrorCode::token_invalid};
     if (ec == auth::PasswordErrc::overloaded) {

@@ -96,6 +96,8 @@ private:
     auth::PasswordHasher hasher_;
     auth::LoginThrottle throttle_;
     LateBoundWeChat wechat_;
+    wechat::CircuitBreaker breaker_;
+    wechat::BreakerWeChat guarded_wechat_;  // what everything but the late binding uses
     wechat::AccessTokenCache access_tokens_;
     obs::MetricsRegistry registry_;
     obs::HttpMetrics http_metrics_;

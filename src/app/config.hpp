@@ -17,6 +17,7 @@
 #include "http/server.hpp"
 #include "obs/log.hpp"
 #include "store/store_config.hpp"
+#include "wechat/circuit_breaker.hpp"
 #include "wechat/wechat_api.hpp"
 
 namespace wx::app {
@@ -36,6 +37,7 @@ struct WeChatConfig {
     std::string api_base = "https://api.weixin.qq.com";
     bool use_embedded_simulator = false;  // --dev without an explicit API base
     std::chrono::milliseconds timeout{3000};
+    wechat::BreakerConfig breaker;
 };
 
 struct JwtConfig {
