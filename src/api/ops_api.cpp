@@ -16,12 +16,13 @@ Task<http::Response> OpsApi::readyz(http::Request& req, http::RequestContext&) {
     if (probes_.database) db_ok = co_await probes_.database();
     std::string redis = "disabled";
     if (probes_.redis) redis = co_await probes_.redis();
-    // Redis holds the shared revocation copy: without it protected endpoints fail closed, so a
-    // Redis outage makes the instance not ready just like a database outage.
-    bool const up = !draining && db_ok && redis != "down";
-    boost::json::object body{{"status", up ? "ok" : "down"},
+    // A dependency down leaves the instance useful (token checks need neither: revocations and
+    // users are in memory), so it stays in the load balancer as `degraded`; only an instance that
+    // cannot serve at all — draining after SIGTERM — is `down` (API.md, /readyz).
+    char const* status = draining ? "down" : (db_ok && redis != "down") ? "ok" : "degraded";
+    boost::json::object body{{"status", status},
                              {"checks", boost::json::object{{"database", db_ok ? "ok" : "down"}, {"redis", redis}}}};
-    co_return http::json_response(up ? http::status::ok : http::status::service_unavailable, body, req);
+    co_return http::json_response(draining ? http::status::service_unavailable : http::status::ok, body, req);
 }
 
 Task<http::Response> OpsApi::metrics(http::Request& req, http::RequestContext&) {
