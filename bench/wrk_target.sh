@@ -32,6 +32,7 @@ wxpid=$!
 WXLOGIN_LISTEN=$hostport WXLOGIN_DATABASE_URL="sqlite://$tmp/wxlogin.db" \
   WXLOGIN_JWT_SECRET=bench-jwt-secret-0123456789abcdef0123456789 \
   WXLOGIN_WECHAT_APPID=$APPID WXLOGIN_WECHAT_SECRET=$APPSECRET WXLOGIN_WECHAT_API_BASE="http://127.0.0.1:$FAKEWX_PORT" \
+  WXLOGIN_RATE_WECHAT_LOGIN=0 WXLOGIN_RATE_REGISTER=0 \
   bash -c "exec $cmd" >"$tmp/server.log" 2>&1 &
 spid=$!
 for _ in $(seq 150); do curl -fs -m 1 "$base/healthz" >/dev/null 2>&1 && break; sleep 0.1; done

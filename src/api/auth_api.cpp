@@ -10,6 +10,8 @@
 namespace wx::api {
 
 Task<http::Response> AuthApi::wechat_login(http::Request& req, http::RequestContext& ctx) {
+    // Counted before anything else, so that even junk costs the sender its allowance.
+    if (auto wait = co_await d_.login_limit.admit(ctx.client_address)) co_return fail(rate_limited(*wait), req, ctx);
     auto exchanged = co_await exchange_code(req, d_.wechat, d_.apps);
     if (!exchanged) co_return fail(exchanged.error(), req, ctx);
     auto const* app = exchanged->app;

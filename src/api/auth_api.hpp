@@ -4,6 +4,7 @@
 
 #include "api/token_issuer.hpp"
 #include "auth/data_cipher.hpp"
+#include "auth/rate_limiter.hpp"
 #include "http/pipeline.hpp"
 #include "obs/metrics.hpp"
 #include "store/revocation_list.hpp"
@@ -27,6 +28,7 @@ public:
         TokenIssuer const& issuer;
         auth::DataCipher const& cipher;
         store::RevocationList& revocations;
+        auth::RateLimiter& login_limit;  // WeChat logins per client address
         Clock const& clock;
         obs::Counter& refresh_reuse;  // spent refresh tokens presented: a security event
     };

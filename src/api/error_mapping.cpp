@@ -85,6 +85,12 @@ ApiError to_api_error(error_code const& ec) {
     return e;
 }
 
+ApiError rate_limited(std::chrono::seconds retry_after) {
+    ApiError e{ErrorCode::rate_limited};
+    e.retry_after_seconds = static_cast<int>(retry_after.count());
+    return e;
+}
+
 ApiError caller_error(error_code const& ec) {
     if (ec != store::Errc::not_found) return to_api_error(ec);
     ApiError e{ErrorCode::token_revoked};

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+
 #include "api/api_error.hpp"
 #include "core/task.hpp"
 #include "http/error_envelope.hpp"
@@ -14,6 +16,8 @@ namespace wx::api {
 // A store error about the authenticated caller's own record: not_found means the user was deleted
 // after its token was issued, so the token is dead (token_revoked).
 [[nodiscard]] ApiError caller_error(error_code const& ec);
+// 429 rate_limited with its Retry-After.
+[[nodiscard]] ApiError rate_limited(std::chrono::seconds retry_after);
 // The error envelope answering this request; records the code and reason for the access log.
 [[nodiscard]] http::Response fail(ApiError const& e, http::Request const& req, http::RequestContext& ctx);
 // The same for an answer the transport helpers made (a body that does not parse, invalid fields).

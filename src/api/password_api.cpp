@@ -26,6 +26,7 @@ constexpr std::size_t kFieldMax = 1024;
 }  // namespace
 
 Task<http::Response> PasswordApi::register_account(http::Request& req, http::RequestContext& ctx) {
+    if (auto wait = co_await d_.register_limit.admit(ctx.client_address)) co_return fail(rate_limited(*wait), req, ctx);
     auto body = http::parse_json_object(req);
     if (!body) co_return fail(body.error(), req, ctx);
     http::FieldReader fields{*body};

@@ -6,6 +6,7 @@
 #include "api/token_issuer.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
+#include "auth/rate_limiter.hpp"
 #include "core/clock.hpp"
 #include "http/pipeline.hpp"
 #include "obs/metrics.hpp"
@@ -28,6 +29,7 @@ public:
         TokenIssuer const& issuer;
         auth::PasswordHasher& hasher;
         auth::LoginThrottle& throttle;
+        auth::RateLimiter& register_limit;  // registrations per client address
         Clock const& clock;
         obs::Counter& failed_logins;  // wrong password or unknown user
         obs::Counter& locked_logins;  // refused with 429 before the password was checked

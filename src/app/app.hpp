@@ -18,6 +18,7 @@
 #include "auth/jwt.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
+#include "auth/rate_limiter.hpp"
 #include "core/blocking_pool.hpp"
 #include "core/clock.hpp"
 #include "core/io_pool.hpp"
@@ -31,6 +32,7 @@
 #include "store/backend.hpp"
 #include "store/in_process_access_token_store.hpp"
 #include "store/in_process_attempt_counter.hpp"
+#include "store/in_process_rate_counter.hpp"
 #include "store/in_process_revocation_list.hpp"
 #include "store/in_process_user_cache.hpp"
 #include "store/session_store.hpp"
@@ -90,11 +92,14 @@ private:
     store::InProcessUserCache users_;
     store::InProcessAttemptCounter attempts_;
     store::InProcessAccessTokenStore access_token_store_;
+    store::InProcessRateCounter rates_;
     auth::DataCipher cipher_;
     auth::JwtCodec jwt_;
     api::TokenIssuer issuer_;
     auth::PasswordHasher hasher_;
     auth::LoginThrottle throttle_;
+    auth::RateLimiter wechat_login_limit_;
+    auth::RateLimiter register_limit_;
     LateBoundWeChat wechat_;
     wechat::CircuitBreaker breaker_;
     wechat::BreakerWeChat guarded_wechat_;  // what everything but the late binding uses

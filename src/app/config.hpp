@@ -60,6 +60,13 @@ struct PasswordConfig {
     std::uint32_t address_free_failures = 20;
 };
 
+// Requests per minute per client address; 0 turns a limit off. Generous, because many users can
+// share one address (NAT, carrier-grade NAT, office proxies): they stop floods, not people.
+struct RateLimitConfig {
+    std::int64_t wechat_login_per_minute = 1200;
+    std::int64_t register_per_minute = 60;
+};
+
 struct Config {
     bool dev = false;
     std::vector<std::string> dev_defaults;  // what --dev filled in, announced at start
@@ -77,6 +84,7 @@ struct Config {
     std::optional<auth::DataKey> data_key;
     JwtConfig jwt;
     PasswordConfig password;
+    RateLimitConfig rate_limits;
     WeChatConfig wechat;
 };
 

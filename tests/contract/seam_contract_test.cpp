@@ -11,6 +11,7 @@
 #include "core/clock.hpp"
 #include "store/in_process_access_token_store.hpp"
 #include "store/in_process_attempt_counter.hpp"
+#include "store/in_process_rate_counter.hpp"
 #include "store/in_process_revocation_list.hpp"
 #include "support/run_sync.hpp"
 #include "support/test_app.hpp"
@@ -171,6 +172,40 @@ TYPED_TEST(AccessTokenStoreContract, OneFetchClaimAtATimeUntilReleasedOrLapsed) 
     EXPECT_TRUE(run_sync(this->store_.claim_fetch("wxA", kNow + 2, 15)));
     EXPECT_FALSE(run_sync(this->store_.claim_fetch("wxA", kNow + 16, 15)));
     EXPECT_TRUE(run_sync(this->store_.claim_fetch("wxA", kNow + 17, 15))) << "a dead holder's claim lapses";
+}
+
+// --- RateCounter ---
+
+struct InProcessRates {
+    static constexpr char const* kName = "InProcess";
+    RateCounter& get() { return counter; }
+    InProcessRateCounter counter;
+};
+
+template <class Impl>
+class RateCounterContract : public ::testing::Test {
+protected:
+    WindowCount hit(std::string const& key, std::int64_t now) { return run_sync(counter_.hit(key, 60, now)); }
+    Impl impl_;
+    RateCounter& counter_ = impl_.get();
+};
+
+using RateCounters = ::testing::Types<InProcessRates>;
+TYPED_TEST_SUITE(RateCounterContract, RateCounters, Names);
+
+TYPED_TEST(RateCounterContract, CountsPerKeyWithinAFixedWindow) {
+    std::int64_t const minute = kNow - kNow % 60;
+    auto first = this->hit("a", minute + 10);
+    EXPECT_EQ(first.count, 1);
+    EXPECT_EQ(first.resets_in, 50);
+    EXPECT_EQ(this->hit("a", minute + 20).count, 2);
+    EXPECT_EQ(this->hit("b", minute + 20).count, 1) << "keys count apart";
+    auto last = this->hit("a", minute + 59);
+    EXPECT_EQ(last.count, 3);
+    EXPECT_EQ(last.resets_in, 1);
+    auto next = this->hit("a", minute + 60);
+    EXPECT_EQ(next.count, 1) << "a new window starts from zero";
+    EXPECT_EQ(next.resets_in, 60);
 }
 
 }  // namespace
