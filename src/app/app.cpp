@@ -1,5 +1,7 @@
 #include "app/app.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 
@@ -49,6 +51,13 @@ auth::DataCipher make_cipher(std::optional<auth::DataKey> const& data_key, std::
     return auth::DataCipher::derive(jwt_secret);
 }
 
+store::ChangeFeedConfig change_feed_config(Config const& cfg) {
+    store::ChangeFeedConfig c;
+    // An entry matters while an access token it could concern may still be presented.
+    c.keep_seconds = cfg.jwt.access_ttl + cfg.jwt.leeway + 300;
+    return c;
+}
+
 }  // namespace
 
 App::App(Config cfg, Clock const& clock)
@@ -62,6 +71,8 @@ App::App(Config cfg, Clock const& clock)
       sessions_(*backend_),
       revocations_(clock_),
       users_(accounts_, &api::render_user_json, clock_, store::UserCacheConfig{}),
+      change_log_(*backend_),
+      change_feed_(change_log_, revocations_, users_, clock_, change_feed_config(cfg_)),
       cipher_(make_cipher(cfg_.data_key, cfg_.jwt.secret)),
       jwt_(make_jwt(cfg_.jwt, clock_)),
       issuer_(jwt_, clock_, cfg_.jwt.access_ttl, cfg_.jwt.refresh_ttl),
@@ -135,8 +146,12 @@ std::vector<http::Middleware const*> App::global_middleware() const {
 }
 
 // Sessions revoked before this start (by this or another process) stay revoked: the in-memory
-// list is rebuilt from the database before the first request is served.
+// list is rebuilt from the database before the first request is served. The change feed's
+// position is taken first, so a revocation committed meanwhile is in the table or after the
+// position (or both: applying it twice is harmless), never in neither.
 void App::restore_revocations() {
+    if (auto positioned = sync_wait(change_feed_.start_from_now()); !positioned)
+        throw std::runtime_error("reading the change log failed: " + positioned.error().message());
     auto sessions = sync_wait(sessions_.revoked_since(clock_.now()));
     if (!sessions) throw std::runtime_error("reading revoked sessions failed: " + sessions.error().message());
     revocations_.restore(*sessions);
@@ -159,6 +174,9 @@ void App::start() {
         wechat_.bind(make_wechat_client(simulated));
         obs::log_warn("DEV MODE: WeChat simulator", {{"api_base", base}, {"mint_code", base + "/control/login-code"}});
     }
+    // The database channel of revocations and user changes (see ChangeFeed), on one I/O thread:
+    // each poll is one short coroutine whose query runs on the blocking pool.
+    asio::co_spawn(io_.first(), change_feed_.run(), asio::detached);
     io_.start();
     obs::log_info("listening", {{"address", cfg_.server.host},
                                 {"port", static_cast<std::int64_t>(server_.port())},
@@ -173,6 +191,7 @@ void App::shutdown() {
     if (!drained)
         obs::log_warn("shutdown_grace_expired",
                       {{"open_connections", static_cast<std::int64_t>(server_.live_connections())}});
+    change_feed_.stop();
     io_.stop();
     blocking_.stop();
     obs::log_info("stopped");

@@ -30,6 +30,8 @@
 #include "sim/simulator.hpp"
 #include "sim/wechat_sim_api.hpp"
 #include "store/backend.hpp"
+#include "store/change_feed.hpp"
+#include "store/change_log.hpp"
 #include "store/in_process_access_token_store.hpp"
 #include "store/in_process_attempt_counter.hpp"
 #include "store/in_process_rate_counter.hpp"
@@ -90,6 +92,8 @@ private:
     // The shared-state seams, in-process: one instance per database (SQLite).
     store::InProcessRevocationList revocations_;
     store::InProcessUserCache users_;
+    store::ChangeLog change_log_;
+    store::ChangeFeed change_feed_;
     store::InProcessAttemptCounter attempts_;
     store::InProcessAccessTokenStore access_token_store_;
     store::InProcessRateCounter rates_;
