@@ -123,7 +123,8 @@ boost::system::error_category const& redis_category() noexcept {
 }
 
 bool is_unavailable_reply(std::string_view error) noexcept {
-    for (std::string_view code : {"LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN"})
+    // OOM: a full Redis under noeviction refuses writes; the seams then act as if it were down.
+    for (std::string_view code : {"LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "OOM"})
         if (error.substr(0, code.size()) == code) return true;
     return false;
 }

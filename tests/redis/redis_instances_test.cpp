@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -160,6 +162,51 @@ TEST_F(RedisInstances, InvalidateDropsTheSharedCopyTooSoNoInstanceServesItStale)
     auto a_after = run_sync(on_a.get(id));
     ASSERT_TRUE(a_after);
     EXPECT_EQ((*a_after)->user.nickname, "disabled-elsewhere");
+}
+
+// A load on A that read the database before B's change must not write its copy into L2 after B's
+// put: the fill compares the generation it saw before the load. The database's only read thread
+// is held up so that B's put lands in the middle of A's load.
+TEST_F(RedisInstances, ALoadThatStartedBeforeAChangeDoesNotOverwriteIt) {
+    test::UserDatabase db{clock_, 1};
+    RedisUserCacheConfig const config{300, 30, 1000};
+    RedisUserCache on_a{db.users(), &test::render_user, clock_, config, a_.client, a_.feed};
+    RedisUserCache on_b{db.users(), &test::render_user, clock_, config, b_.client, b_.feed};
+    ASSERT_TRUE(subscribed());
+    auto const id = db.new_user(kNow);
+    auto user = db.find(id);
+
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    auto hold = [released] {
+        released.wait();
+        return 0;
+    };
+    IoPool io{1};
+    io.start();
+    auto held = db.pool().run(hold);
+    asio::co_spawn(io.next(), std::move(held), asio::detached);
+    ASSERT_TRUE(wait_until("the read thread is held", [&] { return db.pool().in_flight() == 1; }));
+    std::atomic<bool> loaded{false};
+    auto load = on_a.get(id);
+    asio::co_spawn(io.next(), std::move(load), [&loaded](std::exception_ptr, result<CachedUserPtr>) { loaded = true; });
+    ASSERT_TRUE(wait_until("A's load waits for the database", [&] { return db.pool().in_flight() == 2; }));
+
+    user.nickname = "changed-on-b";
+    (void)run_sync(on_b.put(user));
+    ASSERT_TRUE(wait_until("A heard of B's change", [&] { return a_.feed.received() == 1; }));
+    release.set_value();
+    ASSERT_TRUE(wait_until("A's load finished", [&] { return loaded.load(); }));
+    io.stop();
+
+    auto const stored = server_.command({"GET", "wxlogin:user:" + std::to_string(id)});
+    ASSERT_TRUE(stored.is_string());
+    auto decoded = decode_cached_user(stored.str);
+    ASSERT_TRUE(decoded && decoded->user);
+    EXPECT_EQ(decoded->user->nickname, "changed-on-b") << "A's older copy did not replace B's";
+    auto again = run_sync(on_a.get(id));
+    ASSERT_TRUE(again);
+    EXPECT_EQ((*again)->user.nickname, "changed-on-b") << "nor was it kept in A's L1";
 }
 
 TEST_F(RedisInstances, AttemptCountersOnOneRedisLimitTogether) {

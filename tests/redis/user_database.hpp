@@ -23,7 +23,7 @@ inline std::string render_user(store::User const& u) { return "user " + std::to_
 // Thread safety: none; one test thread (the stores inside are thread-safe).
 class UserDatabase {
 public:
-    explicit UserDatabase(Clock const& clock) {
+    explicit UserDatabase(Clock const& clock, std::size_t threads = 2) : pool_("db", threads, 64) {
         auto opened = store::SqliteBackend::open(path(), pool_, clock);
         if (!opened) throw std::runtime_error("cannot open the test database");
         backend_ = std::move(*opened);
@@ -32,6 +32,8 @@ public:
     }
 
     store::UserStore& users() { return *users_; }
+    // The pool the database's reads run on (a test may hold it up).
+    BlockingPool& pool() { return pool_; }
 
     std::int64_t new_user(std::int64_t now) {
         store::WeChatIdentityStore identities{*backend_};
@@ -63,7 +65,7 @@ private:
     [[nodiscard]] std::string path() const { return (dir_.path() / "users.db").string(); }
 
     TempDir dir_{"wxlogin-redis-users"};
-    BlockingPool pool_{"db", 2, 64};
+    BlockingPool pool_;
     std::unique_ptr<store::SqliteBackend> backend_;
     std::unique_ptr<store::UserStore> users_;
     int made_ = 0;
