@@ -80,7 +80,21 @@ result<RedisClient::Connections::Lease> RedisClient::take_connection() {
 }
 
 result<RedisReply> RedisClient::with_connection(std::vector<std::string>& args, RedisScript const* script) {
-    if (steady_now_ns() < retry_at_.load(std::memory_order_acquire)) return error_code{RedisErrc::unavailable};
+    // While Redis is down, one command at a time probes it after the retry pause; the others fail
+    // at once, so that a black-holed Redis holds one pool thread for a connect timeout, not all.
+    bool probing = false;
+    if (state() == State::down) {
+        if (steady_now_ns() < retry_at_.load(std::memory_order_acquire)) return error_code{RedisErrc::unavailable};
+        if (probing_.exchange(true, std::memory_order_acq_rel)) return error_code{RedisErrc::unavailable};
+        probing = true;
+    }
+    struct EndProbe {
+        std::atomic<bool>& flag;
+        bool active;
+        ~EndProbe() {
+            if (active) flag.store(false, std::memory_order_release);
+        }
+    } const end_probe{probing_, probing};
     auto lease = take_connection();
     if (!lease) return lease.error();
     auto reply = (*lease)->run(args);

@@ -31,9 +31,9 @@ private:
 // run on the blocking pool (never on the caller's I/O thread) over a connection leased from a
 // small pool. A connection that failed is thrown away and the next command reconnects; for
 // RedisOptions::retry_after after a failure, commands fail at once so that an outage costs each
-// caller nothing but the fallback. Every key goes through key(), under the configured prefix.
-// Outages are logged once when they start ("redis_unavailable") and once when they end.
-// Thread safety: all member functions may be called concurrently.
+// caller nothing but the fallback, and after that one command at a time tries Redis again. Every key goes through
+// key(), under the configured prefix. Outages are logged once when they start ("redis_unavailable") and once when they
+// end. Thread safety: all member functions may be called concurrently.
 class RedisClient {
 public:
     enum class State { unknown, up, down };  // unknown: nothing tried yet
@@ -81,6 +81,7 @@ private:
     Connections connections_;
     std::atomic<State> state_{State::unknown};
     std::atomic<std::int64_t> retry_at_{0};  // steady_clock nanoseconds; before it, fail at once
+    std::atomic<bool> probing_{false};       // a command is trying a Redis that was down
     std::atomic<std::uint64_t> failures_{0};
 };
 

@@ -122,16 +122,23 @@ TEST_F(RedisClientTest, NoCallHangsOnARedisThatNeverAnswers) {
     RedisConfig silent{"127.0.0.1", ntohs(addr.sin_port), "", 0};
     RedisOptions options = test::test_redis_options();
     options.command_timeout = std::chrono::milliseconds{300};
+    options.retry_after = std::chrono::seconds{5};
     RedisClient client{silent, options, pool_};
     auto const started = std::chrono::steady_clock::now();
     auto r = run(client, {"PING"});
     auto const took = std::chrono::steady_clock::now() - started;
-    ::close(fd);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error(), RedisErrc::unavailable);
     EXPECT_EQ(client.state(), RedisClient::State::down);
     EXPECT_GE(took, std::chrono::milliseconds{250});
     EXPECT_LT(took, std::chrono::seconds{3}) << "bounded by the command timeout";
+
+    auto const again = std::chrono::steady_clock::now();
+    auto fast = run(client, {"PING"});
+    auto const took_again = std::chrono::steady_clock::now() - again;
+    ::close(fd);
+    ASSERT_FALSE(fast);
+    EXPECT_LT(took_again, std::chrono::milliseconds{250}) << "within the retry pause it fails at once";
 }
 
 TEST_F(RedisClientTest, AfterARestartTheNextCallsReconnectByThemselves) {
