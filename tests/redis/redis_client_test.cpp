@@ -244,6 +244,26 @@ TEST_F(RedisClientTest, TheFeedResubscribesAfterARestartAndSaysSo) {
     EXPECT_EQ(heard.all().front(), "after");
 }
 
+// A Redis that hangs (SIGSTOP) closes nothing: commands give up at their timeout, the subscriber
+// at its missed PINGs, and both find it again when it resumes.
+TEST_F(RedisClientTest, AHungRedisIsGivenUpAndFoundAgain) {
+    test::RedisInstance a{server_};
+    ASSERT_TRUE(wait_until("subscribed", [&] { return a.feed.connected(); }));
+    server_.freeze();
+    auto const started = std::chrono::steady_clock::now();
+    auto r = run(a.client, {"PING"});
+    auto const took = std::chrono::steady_clock::now() - started;
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), RedisErrc::unavailable);
+    EXPECT_LT(took, std::chrono::seconds{3}) << "bounded by the command timeout";
+    ASSERT_TRUE(wait_until("the subscriber gave the silent connection up", [&] { return !a.feed.connected(); }));
+
+    server_.thaw();
+    ASSERT_TRUE(wait_until("subscribed again", [&] { return a.feed.connected(); }));
+    ASSERT_TRUE(wait_until("commands work again", [&] { return run_sync(a.client.ping()); }));
+    EXPECT_GE(a.feed.subscriptions(), 2u);
+}
+
 TEST_F(RedisClientTest, StoppingTheFeedIsPromptEvenWithRedisAway) {
     test::RedisInstance a{server_};
     ASSERT_TRUE(wait_until("subscribed", [&] { return a.feed.connected(); }));

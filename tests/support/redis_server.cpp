@@ -86,6 +86,14 @@ void RedisServer::stop() {
     process_.reset();
 }
 
+void RedisServer::freeze() {
+    if (process_) process_->signal(SIGSTOP);
+}
+
+void RedisServer::thaw() {
+    if (process_) process_->signal(SIGCONT);
+}
+
 store::RedisReply RedisServer::command(std::vector<std::string> const& args) const {
     auto conn = store::RedisConnection::open(config(), store::RedisOptions{});
     if (!conn) throw std::runtime_error("cannot connect to the test redis-server");

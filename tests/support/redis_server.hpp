@@ -39,6 +39,9 @@ public:
     void stop();
     // Starts it again on the same port; it comes back empty.
     void start();
+    // Stops the process without closing anything (SIGSTOP): a hung Redis. thaw() resumes it.
+    void freeze();
+    void thaw();
 
     // One command on a fresh connection, for a test to look at or change what is stored.
     store::RedisReply command(std::vector<std::string> const& args) const;
