@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -73,6 +74,14 @@ void parse_listen_address(std::string const& key, std::string const& v, http::Se
 
 namespace {
 
+// Printable ASCII without blanks: it is part of every key, and an operator greps for it.
+std::string parse_redis_prefix(std::string const& key, std::string const& v) {
+    bool const printable = std::all_of(v.begin(), v.end(), [](char ch) { return ch > ' ' && ch < 0x7f; });
+    if (v.empty() || v.size() > 64 || !printable)
+        throw ConfigError(key, "must be 1 to 64 printable characters without spaces");
+    return v;
+}
+
 // 64 hex characters into the 32 bytes they spell; nothing else is a key.
 auth::DataKey parse_data_key(std::string const& key, std::string const& v) {
     auth::DataKey bytes{};
@@ -114,6 +123,10 @@ constexpr Key kKeys[] = {
                  if (!parsed) throw ConfigError(key, parsed.error());
                  c.redis = std::move(*parsed);
              }),
+    text_key(
+        "WXLOGIN_REDIS_PREFIX",
+        "prefix of every Redis key and pub/sub channel (wxlogin:)",
+        [](Config& c, std::string const& key, std::string const& v) { c.redis_prefix = parse_redis_prefix(key, v); }),
     text_key("WXLOGIN_JWT_SECRET",
              "HS256 secret, at least 32 bytes (required unless --dev or a key file)",
              [](Config& c, std::string const&, std::string const& v) { c.jwt.secret = v; }),

@@ -79,6 +79,8 @@ struct Config {
     obs::LogLevel log_level = obs::LogLevel::info;
     store::DatabaseConfig database = store::SqliteConfig{"wxlogin.db"};  // WXLOGIN_DATABASE_URL
     std::optional<store::RedisConfig> redis;                             // WXLOGIN_REDIS_URL; unset: in-process stores
+    // WXLOGIN_REDIS_PREFIX: store::RedisOptions::prefix, under which every key and channel lives.
+    std::string redis_prefix = "wxlogin:";
     http::TrustedProxies trusted_proxies;  // X-Forwarded-For is believed only from these peers; none by default
     // The key for session_keys at rest (WXLOGIN_DATA_KEY, 64 hex chars); unset: HKDF of the JWT secret.
     std::optional<auth::DataKey> data_key;

@@ -14,10 +14,15 @@ namespace wx::store {
 // request consults, so check() is a local lookup and never a round trip. An id is kept until the
 // last access token of its session expires: after that the token's own `exp` refuses it.
 //
-// Failure mode: fails closed. An implementation that cannot vouch for its copy (a shared one
-// whose feed of other instances' revocations has been lost for longer than the propagation
-// bound) answers `unknown`, and protected endpoints answer 503 rather than accept a token that
-// may have been revoked.
+// Revocations reach an instance through two channels: the database change log, which every
+// instance polls (the record: it cannot lose one), and, with Redis, a fast feed. Nothing ever
+// un-revokes a session, so no failure of either channel can make a revoked token valid again.
+//
+// Failure mode: fails closed. An implementation that cannot vouch for its copy answers `unknown`,
+// and protected endpoints answer 503 rather than accept a token that may have been revoked. For
+// the Redis one that is when neither channel vouches: the last change-log poll that caught up is
+// older than the bound and the feed has not been subscribed without a gap since that poll
+// (RedisRevocationListOptions::vouch_window). A Redis outage alone never makes it `unknown`.
 // Thread safety: all member functions may be called concurrently.
 class RevocationList {
 public:
@@ -31,7 +36,9 @@ public:
     // this returns, and by every other instance sharing the database within the propagation
     // bound (API.md, "Revocation across instances"). Async: a shared implementation publishes.
     virtual Task<void> announce(std::vector<RevokedSession> sessions) = 0;
-    // At start, before serving: the revocations recorded before this instance started.
+    // Local only, never published: revocations this instance learned from elsewhere — at start,
+    // before serving, those recorded before it started; afterwards those the change-log poller
+    // reads. Refused here from the moment this returns.
     virtual void restore(std::vector<RevokedSession> const& sessions) = 0;
     // Revoked sessions held now.
     [[nodiscard]] virtual std::size_t size() const = 0;

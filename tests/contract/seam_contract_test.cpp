@@ -1,5 +1,6 @@
 // The shared-state seams of store/ (DESIGN.md "Scale-out"): each has one typed suite that every
-// implementation must pass — the in-process one now; the Redis-backed ones join the type lists.
+// implementation must pass — the in-process one and the Redis-backed one (a real redis-server per
+// test; CTest labels those `redis` too).
 // What each suite pins down is the behaviour the callers rely on, including the stated failure
 // mode where an implementation can show it.
 #include <gtest/gtest.h>
@@ -13,6 +14,10 @@
 #include "store/in_process_attempt_counter.hpp"
 #include "store/in_process_rate_counter.hpp"
 #include "store/in_process_revocation_list.hpp"
+#include "store/redis_access_token_store.hpp"
+#include "store/redis_attempt_counter.hpp"
+#include "store/redis_revocation_list.hpp"
+#include "support/redis_instance.hpp"
 #include "support/run_sync.hpp"
 #include "support/test_app.hpp"
 
@@ -32,6 +37,15 @@ struct InProcessRevocations {
     InProcessRevocationList list;
 };
 
+struct RedisRevocations {
+    static constexpr char const* kName = "Redis";
+    explicit RedisRevocations(Clock const& clock) : list(clock, redis.feed) {}
+    RevocationList& get() { return list; }
+    test::RedisServer server;
+    test::RedisInstance redis{server};
+    RedisRevocationList list;
+};
+
 template <class Impl>
 class RevocationListContract : public ::testing::Test {
 protected:
@@ -48,7 +62,7 @@ struct Names {
     }
 };
 
-using RevocationLists = ::testing::Types<InProcessRevocations>;
+using RevocationLists = ::testing::Types<InProcessRevocations, RedisRevocations>;
 TYPED_TEST_SUITE(RevocationListContract, RevocationLists, Names);
 
 TYPED_TEST(RevocationListContract, AnnouncedSessionsAreRevokedAtOnce) {
@@ -75,6 +89,14 @@ struct InProcessAttempts {
     InProcessAttemptCounter counter;
 };
 
+struct RedisAttempts {
+    static constexpr char const* kName = "Redis";
+    AttemptCounter& get() { return counter; }
+    test::RedisServer server;
+    test::RedisInstance redis{server};
+    RedisAttemptCounter counter{redis.client};
+};
+
 template <class Impl>
 class AttemptCounterContract : public ::testing::Test {
 protected:
@@ -90,7 +112,7 @@ protected:
     AttemptCounter& counter_ = impl_.get();
 };
 
-using AttemptCounters = ::testing::Types<InProcessAttempts>;
+using AttemptCounters = ::testing::Types<InProcessAttempts, RedisAttempts>;
 TYPED_TEST_SUITE(AttemptCounterContract, AttemptCounters, Names);
 
 TYPED_TEST(AttemptCounterContract, FreeFailuresThenDoublingLockoutsUpToTheCap) {
@@ -137,6 +159,15 @@ struct InProcessTokens {
     InProcessAccessTokenStore store;
 };
 
+struct RedisTokens {
+    static constexpr char const* kName = "Redis";
+    AccessTokenStore& get() { return store; }
+    TestClock clock{kNow};
+    test::RedisServer server;
+    test::RedisInstance redis{server};
+    RedisAccessTokenStore store{redis.client, clock};
+};
+
 template <class Impl>
 class AccessTokenStoreContract : public ::testing::Test {
 protected:
@@ -144,7 +175,7 @@ protected:
     AccessTokenStore& store_ = impl_.get();
 };
 
-using AccessTokenStores = ::testing::Types<InProcessTokens>;
+using AccessTokenStores = ::testing::Types<InProcessTokens, RedisTokens>;
 TYPED_TEST_SUITE(AccessTokenStoreContract, AccessTokenStores, Names);
 
 TYPED_TEST(AccessTokenStoreContract, SaveLoadAndCompareAndDelete) {

@@ -8,8 +8,10 @@
 #include "core/blocking_pool.hpp"
 #include "core/clock.hpp"
 #include "store/in_process_user_cache.hpp"
+#include "store/redis_user_cache.hpp"
 #include "store/sqlite_backend.hpp"
 #include "store/wechat_identity_store.hpp"
+#include "support/redis_instance.hpp"
 #include "support/run_sync.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_app.hpp"
@@ -29,6 +31,17 @@ struct InProcessCache {
     InProcessCache(UserStore& users, Clock const& clock) : cache(users, &render, clock, UserCacheConfig{kTtl, 1000}) {}
     UserCache& get() { return cache; }
     InProcessUserCache cache;
+};
+
+// L1 in this process, L2 in a real redis-server of its own.
+struct RedisCache {
+    static constexpr char const* kName = "Redis";
+    RedisCache(UserStore& users, Clock const& clock)
+        : cache(users, &render, clock, RedisUserCacheConfig{kTtl, 30, 1000}, redis.client, redis.feed) {}
+    UserCache& get() { return cache; }
+    test::RedisServer server;
+    test::RedisInstance redis{server};
+    RedisUserCache cache;
 };
 
 struct Names {
@@ -87,7 +100,7 @@ protected:
     int users_made_ = 0;
 };
 
-using Caches = ::testing::Types<InProcessCache>;
+using Caches = ::testing::Types<InProcessCache, RedisCache>;
 TYPED_TEST_SUITE(UserCacheContract, Caches, Names);
 
 TYPED_TEST(UserCacheContract, LoadsOnAMissThenServesTheRenderedEntry) {

@@ -468,6 +468,19 @@ TEST_F(ConfigTest, DatabaseAndRedisUrlsBecomeTypedConfigs) {
     EXPECT_FALSE(load_config(std::nullopt, with(env, "WXLOGIN_REDIS_URL", ""), false).redis.has_value());
 }
 
+TEST_F(ConfigTest, RedisPrefixDefaultsAndIsChecked) {
+    EXPECT_EQ(load_config(std::nullopt, production_env(), false).redis_prefix, "wxlogin:");
+    EXPECT_EQ(load_config(std::nullopt, with(production_env(), "WXLOGIN_REDIS_PREFIX", "shop-b:"), false).redis_prefix,
+              "shop-b:");
+    for (char const* bad : {"", "has space", "tab\t", "\x7f"}) {
+        auto msg = config_error(std::nullopt, with(production_env(), "WXLOGIN_REDIS_PREFIX", bad), false);
+        EXPECT_NE(msg.find("WXLOGIN_REDIS_PREFIX"), std::string::npos) << "'" << bad << "' -> '" << msg << "'";
+    }
+    auto too_long =
+        config_error(std::nullopt, with(production_env(), "WXLOGIN_REDIS_PREFIX", std::string(65, 'p')), false);
+    EXPECT_NE(too_long.find("WXLOGIN_REDIS_PREFIX"), std::string::npos) << too_long;
+}
+
 TEST_F(ConfigTest, BadUrlsNameTheKeyButNeverThePassword) {
     struct Case {
         char const* key;
