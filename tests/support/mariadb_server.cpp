@@ -325,6 +325,14 @@ void MariadbServer::stop() {
     pid_ = -1;
 }
 
+void MariadbServer::crash() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+    frozen_ = false;
+}
+
 void MariadbServer::freeze() {
     if (pid_ > 0 && ::kill(pid_, SIGSTOP) == 0) frozen_ = true;
 }

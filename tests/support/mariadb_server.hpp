@@ -57,6 +57,9 @@ public:
 
     // A clean shutdown (SIGTERM), waited for.
     void stop();
+    // SIGKILL, waited for: a crash (committed transactions survive it, open ones are rolled back
+    // at the next start).
+    void crash();
     // Starts it again on the same port with the same data; waits until it accepts connections.
     void start();
     // SIGSTOP / SIGCONT: a server that still accepts TCP connections (the kernel does) but never
