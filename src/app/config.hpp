@@ -16,6 +16,7 @@
 #include "http/middleware/forwarded_for.hpp"
 #include "http/server.hpp"
 #include "obs/log.hpp"
+#include "store/mysql_pool_config.hpp"
 #include "store/store_config.hpp"
 #include "wechat/wechat_api.hpp"
 
@@ -69,6 +70,7 @@ struct Config {
     obs::LogFormat log_format = obs::LogFormat::text;
     obs::LogLevel log_level = obs::LogLevel::info;
     store::DatabaseConfig database = store::SqliteConfig{"wxlogin.db"};  // WXLOGIN_DATABASE_URL
+    store::MysqlPoolConfig db_pool;                                      // WXLOGIN_DB_*; MySQL only
     std::optional<store::RedisConfig> redis;                             // WXLOGIN_REDIS_URL; unset: in-process stores
     http::TrustedProxies trusted_proxies;  // X-Forwarded-For is believed only from these peers; none by default
     // The key for session_keys at rest (WXLOGIN_DATA_KEY, 64 hex chars); unset: HKDF of the JWT secret.
