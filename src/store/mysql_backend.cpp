@@ -162,38 +162,44 @@ error_code MysqlBackend::write_now(TxBody const& body) {
 // A consistent read takes no locks, so it cannot lose a race: no reruns.
 error_code MysqlBackend::read_now(TxBody const& body) { return attempt(body, Kind::read); }
 
+namespace {
+
+// The unit in one transaction on `db`: committed when the body succeeds, rolled back (by the
+// guard, before this returns) otherwise. `started`: whether the transaction was opened, i.e.
+// whether anything of the unit may have reached the server.
+error_code run_once(MysqlConnection& db, TxBody const& body, TransactionSql const& sql, bool& started) {
+    TransactionGuard tx{db, sql};
+    if (auto begun = tx.begin(); !begun) return begun.error();
+    started = true;
+    MysqlTransaction primitives{db};
+    error_code ec = body(primitives);
+    if (!ec) {
+        if (auto committed = tx.commit(); !committed) ec = committed.error();
+    }
+    if (db.broken()) tx.abandon();  // the server rolls back what it did not commit
+    return ec;
+}
+
+}  // namespace
+
 error_code MysqlBackend::attempt(TxBody const& body, Kind kind) {
     for (bool first_try = true;; first_try = false) {
         auto lease = pool_.acquire();
         if (!lease) return lease.error();
         MysqlConnection& db = **lease;
-        TransactionGuard tx{db, kind == Kind::write ? kWriteTx : kReadTx};
-        if (auto begun = tx.begin(); !begun) {
-            // Nothing of the unit reached the server. A connection that broke here was probably
-            // left dead by a server restart, as its idle neighbours may be: check those, and
-            // start the unit again once on a fresh one.
-            bool const lost = db.broken();
-            if (!lost) return begun.error();
-            lease->discard();
-            pool_.suspect_idle();
-            if (first_try) continue;
-            return make_error_code(Errc::unavailable);
-        }
-        MysqlTransaction primitives{db};
-        error_code ec = body(primitives);
-        if (!ec) {
-            if (auto committed = tx.commit(); !committed) ec = committed.error();
-        }
-        if (db.broken()) {
-            // The server rolls back what it did not commit; a COMMIT whose answer was lost may
-            // have committed, so this is unavailable, never success and never a rerun.
-            obs::log_warn("mysql_connection_lost", {{"errno", static_cast<std::int64_t>(db.last_error_number())}});
-            tx.abandon();
-            lease->discard();
-            pool_.suspect_idle();
-            return make_error_code(Errc::unavailable);
-        }
-        return ec;  // on an error the guard rolls the unit back
+        bool started = false;
+        error_code ec = run_once(db, body, kind == Kind::write ? kWriteTx : kReadTx, started);
+        if (!db.broken()) return ec;
+        obs::log_warn("mysql_connection_lost",
+                      {{"errno", static_cast<std::int64_t>(db.last_error_number())}, {"in_transaction", started}});
+        // Its idle neighbours may be dead too (a server restart): they are checked before use.
+        lease->discard();
+        pool_.suspect_idle();
+        // Found dead at START TRANSACTION: nothing of the unit reached the server, so it runs
+        // again, once, on a fresh connection. Later, it fails: a COMMIT whose answer was lost
+        // may have committed, so never success and never a rerun.
+        if (!started && first_try) continue;
+        return make_error_code(Errc::unavailable);
     }
 }
 
