@@ -65,7 +65,7 @@ App::App(Config cfg, Clock const& clock)
       clock_(clock),
       io_(cfg_.io_threads),
       blocking_("blocking", cfg_.blocking_threads, cfg_.blocking_queue),
-      backend_(open_backend(cfg_.database, blocking_, clock_)),
+      backend_(open_backend(cfg_.database, cfg_.db_pool, blocking_, clock_)),
       accounts_(*backend_),
       identities_(*backend_),
       sessions_(*backend_),

@@ -19,7 +19,7 @@ int run_serve(Config cfg, Clock const& clock) {
 
 int run_migrate(Config const& cfg, Clock const& clock) {
     BlockingPool pool{"migrate", 1, 1};
-    auto backend = open_backend(cfg.database, pool, clock);
+    auto backend = open_backend(cfg.database, cfg.db_pool, pool, clock);
     if (auto r = backend->migrate(); !r) {
         std::cerr << "wxlogin: migration failed: " << r.error().message() << "\n";
         return 1;

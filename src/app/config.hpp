@@ -16,6 +16,7 @@
 #include "http/middleware/forwarded_for.hpp"
 #include "http/server.hpp"
 #include "obs/log.hpp"
+#include "store/mysql_pool_config.hpp"
 #include "store/store_config.hpp"
 #include "wechat/circuit_breaker.hpp"
 #include "wechat/wechat_api.hpp"
@@ -78,6 +79,7 @@ struct Config {
     obs::LogFormat log_format = obs::LogFormat::text;
     obs::LogLevel log_level = obs::LogLevel::info;
     store::DatabaseConfig database = store::SqliteConfig{"wxlogin.db"};  // WXLOGIN_DATABASE_URL
+    store::MysqlPoolConfig db_pool;                                      // WXLOGIN_DB_*; MySQL only
     std::optional<store::RedisConfig> redis;                             // WXLOGIN_REDIS_URL; unset: in-process stores
     // WXLOGIN_REDIS_PREFIX: store::RedisOptions::prefix, under which every key and channel lives.
     std::string redis_prefix = "wxlogin:";

@@ -20,7 +20,7 @@ using TxBody = std::function<error_code(Transaction&)>;
 // rerun sees more of the truth and the second one normally succeeds.
 inline constexpr int kMaxAttempts = 4;
 
-// A database: where transactions run and how the schema is kept. The SQLite backend; MySQL next.
+// A database: where transactions run and how the schema is kept: SQLite, or MySQL/MariaDB.
 // Blocking work runs off the caller's thread; every call may fail with Errc::overloaded when the
 // backend's queue is full, and with busy/unavailable when the database is.
 // Thread safety: all member functions may be called concurrently.

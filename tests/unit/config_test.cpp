@@ -497,6 +497,33 @@ TEST_F(ConfigTest, BadUrlsNameTheKeyButNeverThePassword) {
     }
 }
 
+TEST_F(ConfigTest, MysqlPoolSettingsHaveTheirDefaultsAndRanges) {
+    Config defaults = load_config(std::nullopt, production_env(), false);
+    EXPECT_EQ(defaults.db_pool.max_size, 10u);
+    EXPECT_EQ(defaults.db_pool.connection_timeout, std::chrono::milliseconds(3000));
+    EXPECT_EQ(defaults.db_pool.idle_timeout, std::chrono::milliseconds(600000));
+    EXPECT_EQ(defaults.db_pool.max_lifetime, std::chrono::milliseconds(1800000));
+    EXPECT_EQ(defaults.db_pool.query_timeout, std::chrono::milliseconds(5000));
+
+    Environment env = production_env();
+    env["WXLOGIN_DB_POOL_SIZE"] = "25";
+    env["WXLOGIN_DB_POOL_TIMEOUT_MS"] = "500";
+    env["WXLOGIN_DB_IDLE_TIMEOUT_MS"] = "60000";
+    env["WXLOGIN_DB_MAX_LIFETIME_MS"] = "120000";
+    env["WXLOGIN_DB_QUERY_TIMEOUT_MS"] = "2000";
+    Config c = load_config(std::nullopt, env, false);
+    EXPECT_EQ(c.db_pool.max_size, 25u);
+    EXPECT_EQ(c.db_pool.connection_timeout, std::chrono::milliseconds(500));
+    EXPECT_EQ(c.db_pool.idle_timeout, std::chrono::milliseconds(60000));
+    EXPECT_EQ(c.db_pool.max_lifetime, std::chrono::milliseconds(120000));
+    EXPECT_EQ(c.db_pool.query_timeout, std::chrono::milliseconds(2000));
+
+    EXPECT_EQ(config_error(std::nullopt, with(production_env(), "WXLOGIN_DB_POOL_SIZE", "0"), false),
+              "WXLOGIN_DB_POOL_SIZE: must be between 1 and 1000");
+    EXPECT_EQ(config_error(std::nullopt, with(production_env(), "WXLOGIN_DB_QUERY_TIMEOUT_MS", "10"), false),
+              "WXLOGIN_DB_QUERY_TIMEOUT_MS: must be between 1000 and 600000");
+}
+
 TEST_F(ConfigTest, DataKeyIsDecodedIntoItsBytes) {
     std::string hex;
     for (int i = 0; i < 32; ++i) hex += (i % 2 ? "AB" : "0f");  // both cases of hex digits
