@@ -15,14 +15,6 @@ namespace wx::app {
 
 namespace {
 
-// Settings this build accepts but cannot honour yet must stop the start, never be ignored.
-Config const& supported(Config const& cfg) {
-    if (cfg.redis)
-        throw std::runtime_error(
-            "WXLOGIN_REDIS_URL: Redis is not supported by this build yet; unset it for in-process stores");
-    return cfg;
-}
-
 // EdDSA with the key file's keys when one is configured, HS256 with the secret otherwise.
 auth::JwtCodec make_jwt(JwtConfig const& jwt, Clock const& clock) {
     auth::JwtSettings settings{jwt.issuer, jwt.audience, jwt.leeway};
@@ -61,7 +53,7 @@ store::ChangeFeedConfig change_feed_config(Config const& cfg) {
 }  // namespace
 
 App::App(Config cfg, Clock const& clock)
-    : cfg_(supported(cfg)),
+    : cfg_(std::move(cfg)),
       clock_(clock),
       io_(cfg_.io_threads),
       blocking_("blocking", cfg_.blocking_threads, cfg_.blocking_queue),
@@ -69,21 +61,22 @@ App::App(Config cfg, Clock const& clock)
       accounts_(*backend_),
       identities_(*backend_),
       sessions_(*backend_),
-      revocations_(clock_),
-      users_(accounts_, &api::render_user_json, clock_, store::UserCacheConfig{}),
+      shared_(cfg_, accounts_, blocking_, clock_),
+      revocations_(shared_.revocations()),
+      users_(shared_.users()),
       change_log_(*backend_),
       change_feed_(change_log_, revocations_, users_, clock_, change_feed_config(cfg_)),
       cipher_(make_cipher(cfg_.data_key, cfg_.jwt.secret)),
       jwt_(make_jwt(cfg_.jwt, clock_)),
       issuer_(jwt_, clock_, cfg_.jwt.access_ttl, cfg_.jwt.refresh_ttl),
       hasher_(hasher_config(cfg_.password)),
-      throttle_(throttle_config(cfg_.password), attempts_, clock_),
-      wechat_login_limit_("wechat_login", {cfg_.rate_limits.wechat_login_per_minute, 60}, rates_, clock_),
-      register_limit_("register", {cfg_.rate_limits.register_per_minute, 60}, rates_, clock_),
+      throttle_(throttle_config(cfg_.password), shared_.attempts(), clock_),
+      wechat_login_limit_("wechat_login", {cfg_.rate_limits.wechat_login_per_minute, 60}, shared_.rates(), clock_),
+      register_limit_("register", {cfg_.rate_limits.register_per_minute, 60}, shared_.rates(), clock_),
       wechat_(make_wechat_client(cfg_.wechat)),
       breaker_(cfg_.wechat.breaker, clock_),
       guarded_wechat_(wechat_, breaker_),
-      access_tokens_(guarded_wechat_, access_token_store_, clock_, wechat::AccessTokenCacheOptions{}),
+      access_tokens_(guarded_wechat_, shared_.access_tokens(), clock_, wechat::AccessTokenCacheOptions{}),
       live_connections_("wxlogin_http_connections",
                         "Live client connections.",
                         [this] { return static_cast<double>(server_.live_connections()); }),
@@ -103,7 +96,7 @@ App::App(Config cfg, Clock const& clock)
       ops_(registry_,
            api::OpsApi::Probes{.draining = [this] { return server_.draining(); },
                                .database = [this] { return database_ready(); },
-                               .redis = {}}),
+                               .redis = [this] { return shared_.redis_status(); }}),
       auth_api_(api::AuthApi::Deps{guarded_wechat_, cfg_.wechat.apps, identities_, sessions_, users_, issuer_, cipher_,
                                    revocations_, wechat_login_limit_, clock_,
                                    auth_events_.with({"refresh_token_reused"})}),
@@ -177,6 +170,7 @@ void App::start() {
     // The database channel of revocations and user changes (see ChangeFeed), on one I/O thread:
     // each poll is one short coroutine whose query runs on the blocking pool.
     asio::co_spawn(io_.first(), change_feed_.run(), asio::detached);
+    shared_.start();
     io_.start();
     obs::log_info("listening", {{"address", cfg_.server.host},
                                 {"port", static_cast<std::int64_t>(server_.port())},
@@ -192,6 +186,7 @@ void App::shutdown() {
         obs::log_warn("shutdown_grace_expired",
                       {{"open_connections", static_cast<std::int64_t>(server_.live_connections())}});
     change_feed_.stop();
+    shared_.stop();
     io_.stop();
     blocking_.stop();
     obs::log_info("stopped");

@@ -14,6 +14,7 @@
 #include "api/users_api.hpp"
 #include "app/config.hpp"
 #include "app/late_bound_wechat.hpp"
+#include "app/shared_state.hpp"
 #include "auth/data_cipher.hpp"
 #include "auth/jwt.hpp"
 #include "auth/login_throttle.hpp"
@@ -32,11 +33,6 @@
 #include "store/backend.hpp"
 #include "store/change_feed.hpp"
 #include "store/change_log.hpp"
-#include "store/in_process_access_token_store.hpp"
-#include "store/in_process_attempt_counter.hpp"
-#include "store/in_process_rate_counter.hpp"
-#include "store/in_process_revocation_list.hpp"
-#include "store/in_process_user_cache.hpp"
 #include "store/session_store.hpp"
 #include "store/user_store.hpp"
 #include "store/wechat_identity_store.hpp"
@@ -89,14 +85,12 @@ private:
     store::UserStore accounts_;
     store::WeChatIdentityStore identities_;
     store::SessionStore sessions_;
-    // The shared-state seams, in-process: one instance per database (SQLite).
-    store::InProcessRevocationList revocations_;
-    store::InProcessUserCache users_;
+    // The shared-state seams, in this process or in Redis as configured (see SharedState).
+    SharedState shared_;
+    store::RevocationList& revocations_;
+    store::UserCache& users_;
     store::ChangeLog change_log_;
     store::ChangeFeed change_feed_;
-    store::InProcessAttemptCounter attempts_;
-    store::InProcessAccessTokenStore access_token_store_;
-    store::InProcessRateCounter rates_;
     auth::DataCipher cipher_;
     auth::JwtCodec jwt_;
     api::TokenIssuer issuer_;

@@ -17,6 +17,7 @@ Task<result<void>> ChangeFeed::start_from_now() {
     if (!last) co_return last.error();
     seen_max_ = next_after_ = *last;
     last_prune_ = clock_.now();
+    revocations_.database_caught_up(std::chrono::steady_clock::now());
     co_return result<void>{};
 }
 
@@ -35,6 +36,7 @@ Task<void> ChangeFeed::apply(Change const& change) {
 }
 
 Task<result<std::int64_t>> ChangeFeed::poll_once() {
+    auto const started = std::chrono::steady_clock::now();
     auto entries = co_await log_.after(next_after_, config_.batch);
     if (!entries) co_return entries.error();
     std::int64_t const now = clock_.now();
@@ -52,6 +54,8 @@ Task<result<std::int64_t>> ChangeFeed::poll_once() {
     std::erase_if(holes_, [&](auto const& hole) { return now - hole.second >= config_.hole_patience_seconds; });
     next_after_ = holes_.empty() ? seen_max_ : holes_.begin()->first - 1;
     applied_.fetch_add(static_cast<std::uint64_t>(count), std::memory_order_relaxed);
+    // A full batch may have more behind it; a short one read the log to its end.
+    if (count < config_.batch) revocations_.database_caught_up(started);
     co_return count;
 }
 

@@ -18,10 +18,29 @@ void InProcessRevocationList::revoke(std::string_view session_id, std::int64_t u
 }
 
 RevocationList::Status InProcessRevocationList::check(std::string_view session_id) const {
-    if (count_.load(std::memory_order_acquire) == 0) return Status::live;
-    auto const& s = shard_of(Hash{}(session_id));
-    std::lock_guard lock{s.mutex};
-    return s.until.find(session_id) != s.until.end() ? Status::revoked : Status::live;
+    if (count_.load(std::memory_order_acquire) != 0) {
+        auto const& s = shard_of(Hash{}(session_id));
+        std::lock_guard lock{s.mutex};
+        if (s.until.find(session_id) != s.until.end()) return Status::revoked;
+    }
+    return vouched() ? Status::live : Status::unknown;
+}
+
+bool InProcessRevocationList::vouched() const {
+    if (vouch_window_.count() == 0) return true;
+    auto const now = std::chrono::steady_clock::now().time_since_epoch();
+    std::int64_t const caught = caught_up_.load(std::memory_order_acquire);
+    if (caught == std::numeric_limits<std::int64_t>::min()) return false;  // never caught up
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() - caught <=
+           std::chrono::duration_cast<std::chrono::nanoseconds>(vouch_window_).count();
+}
+
+void InProcessRevocationList::database_caught_up(std::chrono::steady_clock::time_point poll_started) {
+    std::int64_t const t =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(poll_started.time_since_epoch()).count();
+    std::int64_t seen = caught_up_.load(std::memory_order_relaxed);
+    while (seen < t && !caught_up_.compare_exchange_weak(seen, t, std::memory_order_acq_rel)) {
+    }
 }
 
 Task<void> InProcessRevocationList::announce(std::vector<RevokedSession> sessions) {

@@ -2,7 +2,9 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -13,12 +15,16 @@
 
 namespace wx::store {
 
-// The single-instance RevocationList: revoked session ids in memory, each until the given expiry.
-// It holds only the sessions revoked within one access-token lifetime, so it stays small.
+// The RevocationList without Redis: revoked session ids in memory, each until the given expiry.
+// It holds only the sessions revoked within one access-token lifetime, so it stays small. With a
+// vouch window (several instances on one database, the change log the only channel) a session not
+// known to be revoked is `unknown` once the last caught-up poll of the log is older than the window;
+// without one (one instance: nobody else can revoke) it is `live`.
 // Thread safety: all member functions may be called concurrently (sharded locks).
 class InProcessRevocationList final : public RevocationList {
 public:
-    explicit InProcessRevocationList(Clock const& clock) : clock_(clock) {}
+    explicit InProcessRevocationList(Clock const& clock, std::chrono::milliseconds vouch_window = {})
+        : clock_(clock), vouch_window_(vouch_window) {}
     InProcessRevocationList(InProcessRevocationList const&) = delete;
     InProcessRevocationList& operator=(InProcessRevocationList const&) = delete;
 
@@ -26,6 +32,7 @@ public:
     Task<void> announce(std::vector<RevokedSession> sessions) override;
     void restore(std::vector<RevokedSession> const& sessions) override;
     [[nodiscard]] std::size_t size() const override { return count_.load(std::memory_order_acquire); }
+    void database_caught_up(std::chrono::steady_clock::time_point poll_started) override;
 
     // Marks the session revoked until `until` (unix seconds); a later `until` extends it.
     void revoke(std::string_view session_id, std::int64_t until);
@@ -48,7 +55,11 @@ private:
     // the cost is amortised O(1) per revoke and memory stays proportional to live revocations.
     void purge(Shard& s, std::int64_t now);
 
+    [[nodiscard]] bool vouched() const;
+
     Clock const& clock_;
+    std::chrono::milliseconds vouch_window_;
+    std::atomic<std::int64_t> caught_up_{std::numeric_limits<std::int64_t>::min()};  // steady ns
     std::array<Shard, kShards> shards_;
     std::atomic<std::size_t> count_{0};  // lets the common case (nothing revoked) skip the lock
 };

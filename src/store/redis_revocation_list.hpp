@@ -48,7 +48,7 @@ public:
 
     // The change-log poller reports a poll, started at `poll_started`, that read the log to its
     // end and applied it (restore()). Feeds the vouching rule; harmless when it is off.
-    void database_caught_up(std::chrono::steady_clock::time_point poll_started);
+    void database_caught_up(std::chrono::steady_clock::time_point poll_started) override;
     // Whether the copy is vouched for now (always true when the rule is off).
     [[nodiscard]] bool vouched() const;
 

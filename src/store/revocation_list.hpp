@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string_view>
 #include <vector>
@@ -22,7 +23,9 @@ namespace wx::store {
 // and protected endpoints answer 503 rather than accept a token that may have been revoked. For
 // the Redis one that is when neither channel vouches: the last change-log poll that caught up is
 // older than the bound and the feed has not been subscribed without a gap since that poll
-// (RedisRevocationListOptions::vouch_window). A Redis outage alone never makes it `unknown`.
+// (RedisRevocationListOptions::vouch_window). A Redis outage alone never makes it `unknown`. The
+// in-process one, where the database is the only channel (MySQL without Redis), is `unknown` once
+// the last poll that caught up is older than its bound; alone with an SQLite file it always vouches.
 // Thread safety: all member functions may be called concurrently.
 class RevocationList {
 public:
@@ -42,6 +45,9 @@ public:
     virtual void restore(std::vector<RevokedSession> const& sessions) = 0;
     // Revoked sessions held now.
     [[nodiscard]] virtual std::size_t size() const = 0;
+    // The change-log poller reports a poll, started at `poll_started`, that read the log to its
+    // end and applied it: what lets an implementation with a vouching rule vouch.
+    virtual void database_caught_up(std::chrono::steady_clock::time_point poll_started) = 0;
 };
 
 }  // namespace wx::store

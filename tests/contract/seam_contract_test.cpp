@@ -16,6 +16,7 @@
 #include "store/in_process_revocation_list.hpp"
 #include "store/redis_access_token_store.hpp"
 #include "store/redis_attempt_counter.hpp"
+#include "store/redis_rate_counter.hpp"
 #include "store/redis_revocation_list.hpp"
 #include "support/redis_instance.hpp"
 #include "support/run_sync.hpp"
@@ -221,7 +222,15 @@ protected:
     RateCounter& counter_ = impl_.get();
 };
 
-using RateCounters = ::testing::Types<InProcessRates>;
+struct RedisRates {
+    static constexpr char const* kName = "Redis";
+    RateCounter& get() { return counter; }
+    test::RedisServer server;
+    test::RedisInstance redis{server};
+    RedisRateCounter counter{redis.client};
+};
+
+using RateCounters = ::testing::Types<InProcessRates, RedisRates>;
 TYPED_TEST_SUITE(RateCounterContract, RateCounters, Names);
 
 TYPED_TEST(RateCounterContract, CountsPerKeyWithinAFixedWindow) {

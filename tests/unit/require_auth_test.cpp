@@ -24,6 +24,7 @@ public:
     Task<void> announce(std::vector<store::RevokedSession>) override { co_return; }
     void restore(std::vector<store::RevokedSession> const&) override {}
     [[nodiscard]] std::size_t size() const override { return 0; }
+    void database_caught_up(std::chrono::steady_clock::time_point) override {}
 };
 
 class OneUser final : public store::UserCache {
