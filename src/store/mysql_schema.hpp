@@ -18,7 +18,7 @@ namespace wx::store {
 // INSERT IGNORE), and the runner records a version right after its last statement: a migration
 // interrupted halfway is finished by the next run. Statements are separated by ";" at the end of
 // a line (MysqlBackend splits them; none contains a ';' of its own).
-inline constexpr std::array<std::string_view, 4> kMysqlSchema = {
+inline constexpr std::array<std::string_view, 5> kMysqlSchema = {
     // 1: users, WeChat identities, sessions and refresh tokens.
     R"sql(
 CREATE TABLE IF NOT EXISTS users (
@@ -106,6 +106,13 @@ CREATE TABLE IF NOT EXISTS change_seq (
     seq BIGINT NOT NULL
 ) ENGINE=InnoDB;
 INSERT IGNORE INTO change_seq (id, seq) VALUES (1, 0);
+)sql",
+    // 5: the rows Transaction::lock_unionid locks, one per slot (a checksum of the unionid, so
+    // that no identifier is kept here).
+    R"sql(
+CREATE TABLE IF NOT EXISTS unionid_locks (
+    slot INT NOT NULL PRIMARY KEY
+) ENGINE=InnoDB;
 )sql",
 };
 

@@ -140,6 +140,18 @@ result<std::optional<std::int64_t>> MysqlTransaction::lock_identity_owner(std::s
     return locked;
 }
 
+// One row per slot of unionid_locks, the slot a checksum of the unionid: the table stays small
+// and holds no identifier, and two people sharing a slot only wait for each other's commit. The
+// write takes the row's exclusive lock (inserting it the first time) and, being the unit's first
+// statement, comes before the first read, which is what fixes an InnoDB snapshot under REPEATABLE
+// READ: every read that follows sees what the previous holder committed.
+result<void> MysqlTransaction::lock_unionid(std::string const& unionid) {
+    auto q =
+        run("INSERT INTO unionid_locks (slot) VALUES (CRC32(?) % 4096) ON DUPLICATE KEY UPDATE slot = slot", unionid);
+    if (!q) return q.error();
+    return {};
+}
+
 result<std::optional<std::int64_t>> MysqlTransaction::unionid_owner(std::string const& unionid) {
     return single_int("SELECT user_id FROM wechat_identities WHERE unionid = ? ORDER BY id LIMIT 1", unionid);
 }

@@ -33,6 +33,7 @@ public:
 
     result<std::optional<std::int64_t>> lock_identity_owner(std::string const& app_id,
                                                             std::string const& openid) override;
+    result<void> lock_unionid(std::string const& unionid) override;
     result<std::optional<std::int64_t>> unionid_owner(std::string const& unionid) override;
     result<std::vector<std::int64_t>> identity_owners(WeChatIdentity const& identity) override;
     result<bool> insert_identity(std::int64_t user_id,

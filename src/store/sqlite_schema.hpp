@@ -8,7 +8,7 @@ namespace wx::store {
 // The SQLite schema, version by version (version N is element N-1), applied in order by the
 // migration runner, each inside one transaction. Never edit a shipped version; add a new one.
 // Every backend keeps the same version numbers with the same meaning.
-inline constexpr std::array<std::string_view, 4> kSqliteSchema = {
+inline constexpr std::array<std::string_view, 5> kSqliteSchema = {
     // 1: users, WeChat identities, sessions and refresh tokens.
     R"sql(
 CREATE TABLE users (
@@ -78,6 +78,10 @@ CREATE TABLE changes (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX changes_created ON changes(created_at);
+)sql",
+    // 5: MariaDB's unionid lock rows; SQLite's single writer serialises logins without them.
+    R"sql(
+SELECT 1;
 )sql",
 };
 

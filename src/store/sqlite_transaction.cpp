@@ -129,6 +129,9 @@ result<std::optional<std::int64_t>> SqliteTransaction::lock_identity_owner(std::
     return std::optional<std::int64_t>{(*st)->int64(0)};
 }
 
+// One writer at a time (the committer runs units one after the other): nothing to serialise.
+result<void> SqliteTransaction::lock_unionid(std::string const&) { return {}; }
+
 result<std::optional<std::int64_t>> SqliteTransaction::unionid_owner(std::string const& unionid) {
     auto st = prepared(db_, "SELECT user_id FROM wechat_identities WHERE unionid = ? ORDER BY id LIMIT 1", unionid);
     if (!st) return st.error();

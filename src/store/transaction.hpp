@@ -45,6 +45,12 @@ public:
     // The owner of (app_id, openid), locking that row for the rest of the transaction.
     virtual result<std::optional<std::int64_t>> lock_identity_owner(std::string const& app_id,
                                                                     std::string const& openid) = 0;
+    // Serialises the logins and binds of one person (one unionid, across apps) until the
+    // transaction ends, so that two first logins of that person through two apps cannot both
+    // create a user: no unique key can say "one user per unionid" (a person has an identity per
+    // app). Take it before any other lock of the unit; the reads below then see what the previous
+    // holder committed. A backend with a single writer has nothing to do.
+    virtual result<void> lock_unionid(std::string const& unionid) = 0;
     // The owner of the oldest identity with this unionid (the same person in another app).
     virtual result<std::optional<std::int64_t>> unionid_owner(std::string const& unionid) = 0;
     // Every user owning (app_id, openid) or, when it has one, the identity's unionid.

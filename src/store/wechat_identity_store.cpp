@@ -14,8 +14,15 @@ struct Resolved {
     bool created = false;
 };
 
+// The person's lock first, before any read (see Transaction::lock_unionid).
+result<void> lock_person(Transaction& tx, WeChatIdentity const& id) {
+    if (!id.unionid) return {};
+    return tx.lock_unionid(*id.unionid);
+}
+
 result<Resolved> resolve_login_user(Transaction& tx, WeChatLogin const& login) {
     auto const& id = login.identity;
+    if (auto locked = lock_person(tx, id); !locked) return locked.error();
     auto owner = tx.lock_identity_owner(id.app_id, id.openid);
     if (!owner) return owner.error();
     if (*owner) {
@@ -56,6 +63,7 @@ result<LoginOutcome> login_rule(Transaction& tx, WeChatLogin const& login) {
 
 result<BindOutcome> bind_rule(Transaction& tx, BindWeChat const& b) {
     BindOutcome out;
+    if (auto locked = lock_person(tx, b.identity); !locked) return locked.error();
     auto owners = tx.identity_owners(b.identity);
     if (!owners) return owners.error();
     bool const someone_else = std::any_of(owners->begin(), owners->end(), [&](auto id) { return id != b.user_id; });
@@ -67,6 +75,10 @@ result<BindOutcome> bind_rule(Transaction& tx, BindWeChat const& b) {
     if (!user) return user.error();
     auto owner = tx.lock_identity_owner(b.identity.app_id, b.identity.openid);
     if (!owner) return owner.error();
+    if (*owner && **owner != b.user_id) {
+        out.verdict = BindVerdict::bound_to_another_user;  // taken since identity_owners looked
+        return out;
+    }
     if (*owner) {
         // Binding one's own identity again refreshes its session_key.
         if (auto r = tx.refresh_identity(b.identity, b.session_key_sealed, b.now); !r) return r.error();

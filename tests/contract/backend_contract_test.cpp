@@ -240,6 +240,55 @@ TYPED_TEST(BackendContract, ALoginFindsTheUserByOpenidThenByUnionidAcrossApps) {
     EXPECT_NE(separate.user.id, first.user.id);
 }
 
+// One person's first logins through sixteen apps at once (sixteen openids, one unionid): no
+// unique key can refuse the second user here, only the unionid lock does.
+TYPED_TEST(BackendContract, ConcurrentFirstLoginsOfOnePersonThroughManyAppsMakeOneUser) {
+    std::vector<Task<result<LoginOutcome>>> logins;
+    for (int i = 0; i < 16; ++i) {
+        auto app = "wxapp" + std::to_string(i);
+        logins.push_back(this->identities_.login(login_of("o-" + app, "u-many-apps", app)));
+    }
+    auto results = run_concurrently(std::move(logins));
+    ASSERT_EQ(results.size(), 16u);
+    std::set<std::int64_t> users;
+    int created = 0;
+    for (auto const& r : results) {
+        ASSERT_TRUE(r) << r.error().message();
+        users.insert(r->user.id);
+        created += r->created ? 1 : 0;
+    }
+    EXPECT_EQ(users.size(), 1u);
+    EXPECT_EQ(created, 1);
+}
+
+// Six accounts binding identities of one person (one unionid, six apps) at once: the first bind
+// makes the person theirs, so exactly one succeeds and the others are told it is taken.
+TYPED_TEST(BackendContract, ConcurrentBindsOfOnePersonThroughManyAppsBindOneAccount) {
+    std::vector<std::int64_t> users;
+    for (int i = 0; i < 6; ++i) {
+        auto r = run_sync(this->accounts_.register_user(registration("person" + std::to_string(i))));
+        ASSERT_TRUE(r);
+        users.push_back(r->user.id);
+    }
+    std::vector<Task<result<BindOutcome>>> binds;
+    for (std::size_t i = 0; i < users.size(); ++i) {
+        auto app = "wxapp" + std::to_string(i);
+        binds.push_back(
+            this->identities_.bind(BindWeChat{users[i], WeChatIdentity{app, "o-" + app, "u-contested"}, {7}, kNow}));
+    }
+    auto results = run_concurrently(std::move(binds));
+    ASSERT_EQ(results.size(), users.size());
+    int bound = 0;
+    int refused = 0;
+    for (auto const& r : results) {
+        ASSERT_TRUE(r) << r.error().message();
+        bound += r->verdict == BindVerdict::bound ? 1 : 0;
+        refused += r->verdict == BindVerdict::bound_to_another_user ? 1 : 0;
+    }
+    EXPECT_EQ(bound, 1);
+    EXPECT_EQ(refused, 5);
+}
+
 TYPED_TEST(BackendContract, ConcurrentRefreshesOfOneTokenHaveExactlyOneWinner) {
     auto l = login_of("o-refresh");
     auto presented = l.session.refresh_hash;
