@@ -1,7 +1,6 @@
 // WeChat mini-program login end to end: the real App on port 0 with the embedded simulator
 // (serve --dev) and a SQLite file, driven over HTTP like a mini-program would.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <boost/json/object.hpp>
@@ -50,20 +49,8 @@ protected:
         auto const* n = calls && calls->is_object() ? calls->as_object().if_contains("jscode2session") : nullptr;
         return n && n->is_int64() ? n->as_int64() : 0;
     }
-    // Rows in a table of the app's SQLite file, read with a separate connection.
-    std::int64_t rows(char const* table) {
-        sqlite3* db = nullptr;
-        std::string path = (app_.dir().path() / "wx.db").string();
-        EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-        std::string sql = std::string{"SELECT COUNT(*) FROM "} + table;
-        sqlite3_stmt* st = nullptr;
-        std::int64_t n = -1;
-        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-            n = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-        sqlite3_close(db);
-        return n;
-    }
+    // Rows in a table of the app's database, read with a separate connection.
+    std::int64_t rows(char const* table) { return app_.query_int(std::string{"SELECT COUNT(*) FROM "} + table); }
     void expect_nothing_written() {
         EXPECT_EQ(rows("users"), 0);
         EXPECT_EQ(rows("wechat_identities"), 0);

@@ -4,7 +4,6 @@
 #include "support/sessions.hpp"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -46,15 +45,6 @@ protected:
     HttpResult post_bearer(char const* path, std::string const& access) {
         HttpClient c = client();
         return c.post(path, "", bearer(access));
-    }
-    void exec_sql(char const* sql) {
-        sqlite3* db = nullptr;
-        std::string path = (app_.dir().path() / "wx.db").string();
-        ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-        char* err = nullptr;
-        EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
-        sqlite3_free(err);
-        sqlite3_close(db);
     }
 
     TestClock clock_{SystemClock{}.now()};
@@ -261,11 +251,11 @@ TEST_F(Sessions, DisabledAndDeletedUsersTokensAreRevoked) {
     auto disabled = wechat_login(c, "o_disabled");
     auto deleted = wechat_login(c, "o_deleted");
     app_.shutdown();
-    exec_sql(
+    app_.exec_sql(
         "UPDATE users SET disabled = 1 WHERE id IN (SELECT user_id FROM wechat_identities WHERE openid = "
         "'o_disabled')");
-    exec_sql(
-        "PRAGMA foreign_keys = ON; DELETE FROM users WHERE id IN (SELECT user_id FROM wechat_identities WHERE "
+    app_.exec_sql(
+        "DELETE FROM users WHERE id IN (SELECT user_id FROM wechat_identities WHERE "
         "openid = 'o_deleted')");
     app_.restart();
 

@@ -416,9 +416,20 @@ MariadbDatabase::~MariadbDatabase() {
     }
 }
 
+std::string MariadbDatabase::url() const {
+    // The test user's password is hex (random_hex): nothing in it needs percent-encoding.
+    return "mysql://" + config_.user + ":" + config_.password + "@" + config_.host + ":" +
+           std::to_string(config_.port) + "/" + config_.database;
+}
+
 void MariadbDatabase::exec(std::string const& sql) {
     admin_->exec("USE `" + config_.database + "`");
     admin_->exec(sql);
+}
+
+std::vector<std::vector<std::optional<std::string>>> MariadbDatabase::query(std::string const& sql) {
+    admin_->exec("USE `" + config_.database + "`");
+    return admin_->query(sql);
 }
 
 }  // namespace wx::test

@@ -111,8 +111,12 @@ public:
 
     [[nodiscard]] store::MysqlConfig const& config() const { return config_; }
     [[nodiscard]] std::string const& name() const { return config_.database; }
+    // The same as a WXLOGIN_DATABASE_URL.
+    [[nodiscard]] std::string url() const;
     // SQL on this database, as an operator would run it.
     void exec(std::string const& sql);
+    // Every row of `sql` on this database (MariadbAdmin::query).
+    std::vector<std::vector<std::optional<std::string>>> query(std::string const& sql);
     // The operator's connection (KILL, SHOW PROCESSLIST, ...).
     [[nodiscard]] MariadbAdmin& admin() { return *admin_; }
 
