@@ -28,11 +28,14 @@ RevocationList::Status InProcessRevocationList::check(std::string_view session_i
 
 bool InProcessRevocationList::vouched() const {
     if (vouch_window_.count() == 0) return true;
-    auto const now = std::chrono::steady_clock::now().time_since_epoch();
+    auto const caught = last_caught_up();
+    return caught && std::chrono::steady_clock::now() - *caught <= vouch_window_;
+}
+
+std::optional<std::chrono::steady_clock::time_point> InProcessRevocationList::last_caught_up() const {
     std::int64_t const caught = caught_up_.load(std::memory_order_acquire);
-    if (caught == std::numeric_limits<std::int64_t>::min()) return false;  // never caught up
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() - caught <=
-           std::chrono::duration_cast<std::chrono::nanoseconds>(vouch_window_).count();
+    if (caught == std::numeric_limits<std::int64_t>::min()) return std::nullopt;
+    return std::chrono::steady_clock::time_point{std::chrono::nanoseconds{caught}};
 }
 
 void InProcessRevocationList::database_caught_up(std::chrono::steady_clock::time_point poll_started) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -36,6 +37,10 @@ public:
 
     // Marks the session revoked until `until` (unix seconds); a later `until` extends it.
     void revoke(std::string_view session_id, std::int64_t until);
+    // Whether a session not known to be revoked is `live` now (always, without a vouch window).
+    [[nodiscard]] bool vouched() const;
+    // The start of the newest poll reported by database_caught_up(); nullopt before the first.
+    [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> last_caught_up() const;
 
 private:
     struct Hash {
@@ -54,8 +59,6 @@ private:
     // Drops the shard's expired ids; called when the shard has doubled since the last purge, so
     // the cost is amortised O(1) per revoke and memory stays proportional to live revocations.
     void purge(Shard& s, std::int64_t now);
-
-    [[nodiscard]] bool vouched() const;
 
     Clock const& clock_;
     std::chrono::milliseconds vouch_window_;

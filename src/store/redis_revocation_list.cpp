@@ -5,10 +5,6 @@
 namespace wx::store {
 namespace {
 
-std::int64_t to_ns(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-}
-
 bool publishable(std::string_view id) { return !id.empty() && id.find_first_of(" \t\r\n") == std::string_view::npos; }
 
 }  // namespace
@@ -43,34 +39,29 @@ std::vector<RevokedSession> decode_revocations(std::string_view body) {
 }
 
 RedisRevocationList::RedisRevocationList(Clock const& clock, RedisFeed& feed, RedisRevocationListOptions options)
-    : local_(clock),
+    : local_(clock, options.vouch_window),
       feed_(feed),
-      options_(options),
       subscription_(feed.listen(kRevocationChannel,
                                 RedisFeed::Listener{[this](std::string_view body) { on_message(body); }, {}})) {}
 
+// The local copy applies the database half of the rule (a recent complete poll); when it cannot
+// vouch, the feed can, if it has been subscribed since before that poll began.
 RevocationList::Status RedisRevocationList::check(std::string_view session_id) const {
     Status const s = local_.check(session_id);
-    if (s == Status::revoked || options_.vouch_window.count() == 0) return s;
-    return vouched() ? Status::live : Status::unknown;
+    if (s != Status::unknown) return s;
+    return feed_vouches() ? Status::live : Status::unknown;
 }
 
-bool RedisRevocationList::vouched() const {
-    if (options_.vouch_window.count() == 0) return true;
-    std::int64_t const caught = caught_up_.load(std::memory_order_acquire);
-    if (caught == std::numeric_limits<std::int64_t>::min()) return false;
-    std::int64_t const now = to_ns(std::chrono::steady_clock::now());
-    if (now - caught <= std::chrono::duration_cast<std::chrono::nanoseconds>(options_.vouch_window).count())
-        return true;
+bool RedisRevocationList::vouched() const { return local_.vouched() || feed_vouches(); }
+
+bool RedisRevocationList::feed_vouches() const {
+    auto const caught = local_.last_caught_up();
     auto const since = feed_.connected_since();
-    return since && to_ns(*since) <= caught;
+    return caught && since && *since <= *caught;
 }
 
 void RedisRevocationList::database_caught_up(std::chrono::steady_clock::time_point poll_started) {
-    std::int64_t const t = to_ns(poll_started);
-    std::int64_t seen = caught_up_.load(std::memory_order_relaxed);
-    while (seen < t && !caught_up_.compare_exchange_weak(seen, t, std::memory_order_acq_rel)) {
-    }
+    local_.database_caught_up(poll_started);
 }
 
 Task<void> RedisRevocationList::announce(std::vector<RevokedSession> sessions) {

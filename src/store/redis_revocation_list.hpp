@@ -1,9 +1,6 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <cstdint>
-#include <limits>
 
 #include "core/clock.hpp"
 #include "store/in_process_revocation_list.hpp"
@@ -54,11 +51,11 @@ public:
 
 private:
     void on_message(std::string_view body);
+    // The Redis half of the vouching rule.
+    [[nodiscard]] bool feed_vouches() const;
 
-    InProcessRevocationList local_;
+    InProcessRevocationList local_;  // with the vouch window: the database half of the rule
     RedisFeed& feed_;
-    RedisRevocationListOptions options_;
-    std::atomic<std::int64_t> caught_up_{std::numeric_limits<std::int64_t>::min()};  // steady ns
     RedisFeed::Subscription subscription_;  // last: stops the feed's calls before the rest goes
 };
 

@@ -75,10 +75,6 @@ result<BindOutcome> bind_rule(Transaction& tx, BindWeChat const& b) {
     if (!user) return user.error();
     auto owner = tx.lock_identity_owner(b.identity.app_id, b.identity.openid);
     if (!owner) return owner.error();
-    if (*owner && **owner != b.user_id) {
-        out.verdict = BindVerdict::bound_to_another_user;  // taken since identity_owners looked
-        return out;
-    }
     if (*owner) {
         // Binding one's own identity again refreshes its session_key.
         if (auto r = tx.refresh_identity(b.identity, b.session_key_sealed, b.now); !r) return r.error();
