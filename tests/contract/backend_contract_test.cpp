@@ -180,6 +180,16 @@ class BackendContract : public ::testing::Test {
 protected:
     void SetUp() override { fixture_.migrate_to(Fixture::schema_versions()); }
 
+    // `n` password accounts named prefix0, prefix1, ...; their ids.
+    std::vector<std::int64_t> register_users(std::string const& prefix, int n) {
+        std::vector<std::int64_t> ids;
+        for (int i = 0; i < n; ++i) {
+            auto r = run_sync(accounts_.register_user(registration(prefix + std::to_string(i))));
+            EXPECT_TRUE(r);
+            if (r) ids.push_back(r->user.id);
+        }
+        return ids;
+    }
     LoginOutcome login(WeChatLogin l) {
         auto r = run_sync(identities_.login(std::move(l)));
         EXPECT_TRUE(r) << r.error().message();
@@ -217,6 +227,20 @@ void expect_one_user_created_once(std::vector<result<LoginOutcome>> const& resul
     }
     EXPECT_EQ(users.size(), 1u);
     EXPECT_EQ(created, 1);
+}
+
+// Concurrent binds of one identity or person: all answered, exactly one bound, the rest refused.
+void expect_one_bound_and_the_rest_refused(std::vector<result<BindOutcome>> const& results, std::size_t binds) {
+    ASSERT_EQ(results.size(), binds);
+    std::size_t bound = 0;
+    std::size_t refused = 0;
+    for (auto const& r : results) {
+        ASSERT_TRUE(r) << r.error().message();
+        bound += r->verdict == BindVerdict::bound ? 1 : 0;
+        refused += r->verdict == BindVerdict::bound_to_another_user ? 1 : 0;
+    }
+    EXPECT_EQ(bound, 1u);
+    EXPECT_EQ(refused, binds - 1);
 }
 
 using Backends = ::testing::Types<SqliteFixture, MariadbFixture>;
@@ -258,29 +282,15 @@ TYPED_TEST(BackendContract, ConcurrentFirstLoginsOfOnePersonThroughManyAppsMakeO
 // Six accounts binding identities of one person (one unionid, six apps) at once: the first bind
 // makes the person theirs, so exactly one succeeds and the others are told it is taken.
 TYPED_TEST(BackendContract, ConcurrentBindsOfOnePersonThroughManyAppsBindOneAccount) {
-    std::vector<std::int64_t> users;
-    for (int i = 0; i < 6; ++i) {
-        auto r = run_sync(this->accounts_.register_user(registration("person" + std::to_string(i))));
-        ASSERT_TRUE(r);
-        users.push_back(r->user.id);
-    }
+    auto const users = this->register_users("person", 6);
+    ASSERT_EQ(users.size(), 6u);
     std::vector<Task<result<BindOutcome>>> binds;
     for (std::size_t i = 0; i < users.size(); ++i) {
         auto app = "wxapp" + std::to_string(i);
         binds.push_back(
             this->identities_.bind(BindWeChat{users[i], WeChatIdentity{app, "o-" + app, "u-contested"}, {7}, kNow}));
     }
-    auto results = run_concurrently(std::move(binds));
-    ASSERT_EQ(results.size(), users.size());
-    int bound = 0;
-    int refused = 0;
-    for (auto const& r : results) {
-        ASSERT_TRUE(r) << r.error().message();
-        bound += r->verdict == BindVerdict::bound ? 1 : 0;
-        refused += r->verdict == BindVerdict::bound_to_another_user ? 1 : 0;
-    }
-    EXPECT_EQ(bound, 1);
-    EXPECT_EQ(refused, 5);
+    expect_one_bound_and_the_rest_refused(run_concurrently(std::move(binds)), users.size());
 }
 
 TYPED_TEST(BackendContract, ConcurrentRefreshesOfOneTokenHaveExactlyOneWinner) {
@@ -475,23 +485,12 @@ TYPED_TEST(BackendContract, BindRefusesAnIdentityOfAnotherUser) {
 }
 
 TYPED_TEST(BackendContract, ConcurrentBindsOfOneIdentityBindItOnce) {
-    std::vector<std::int64_t> users;
-    for (int i = 0; i < 6; ++i) {
-        auto r = run_sync(this->accounts_.register_user(registration("binder" + std::to_string(i))));
-        ASSERT_TRUE(r);
-        users.push_back(r->user.id);
-    }
+    auto const users = this->register_users("binder", 6);
+    ASSERT_EQ(users.size(), 6u);
     std::vector<Task<result<BindOutcome>>> binds;
     for (auto id : users)
         binds.push_back(this->identities_.bind(BindWeChat{id, WeChatIdentity{"wxapp1", "o-contested", {}}, {7}, kNow}));
-    auto results = run_concurrently(std::move(binds));
-    ASSERT_EQ(results.size(), users.size());
-    int bound = 0;
-    for (auto const& r : results) {
-        ASSERT_TRUE(r) << r.error().message();
-        bound += r->verdict == BindVerdict::bound ? 1 : 0;
-    }
-    EXPECT_EQ(bound, 1);
+    expect_one_bound_and_the_rest_refused(run_concurrently(std::move(binds)), users.size());
 }
 
 TYPED_TEST(BackendContract, TheLatestSessionKeyOfAnAppIsKept) {

@@ -91,14 +91,15 @@ std::int64_t TestApp::query_int(std::string const& sql) {
     }
     sqlite3* db = nullptr;
     auto const path = sqlite_path(config_);
-    std::int64_t n = -1;
-    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-        sqlite3_stmt* st = nullptr;
-        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-            n = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    std::int64_t const n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    std::string const why = db ? sqlite3_errmsg(db) : "cannot open";
+    sqlite3_finalize(st);
     sqlite3_close(db);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw std::runtime_error("SQLite refused `" + sql + "`: " + why);
     return n;
 }
 

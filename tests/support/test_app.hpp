@@ -53,7 +53,8 @@ public:
     // database), as an operator would run it; the statement must read the same in both dialects.
     // Foreign keys are enforced in both. Failures are test failures.
     void exec_sql(std::string const& sql);
-    // The first column of the first row of `sql` as an integer (-1 when there is no row).
+    // The first column of the first row of `sql` as an integer (-1 when there is no row); a
+    // statement the database refuses throws.
     [[nodiscard]] std::int64_t query_int(std::string const& sql);
 
 private:
