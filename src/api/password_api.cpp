@@ -99,24 +99,22 @@ Task<http::Response> PasswordApi::login(http::Request& req, http::RequestContext
     // share one count; an unknown identifier is counted as typed (the two prefixes cannot meet).
     std::string account_key = *account ? "user:" + std::to_string((*account)->user_id) : "name:" + typed_key;
     auth::LoginKeys keys{account_key, ctx.client_address};
-    // A locked key is refused before the password is looked at, so a lockout never tells an
-    // attacker whether a guess was right.
-    if (auto wait = co_await d_.throttle.check(keys)) {
+    // Never a valid password, and free to send: counted against the address only, so junk
+    // cannot flood the table with account keys.
+    bool const junk = auth::password_too_long(*password);
+    // Checked and charged before the password is looked at: a lockout never tells an attacker
+    // whether a guess was right, and guesses sent in parallel are counted while in flight.
+    auth::LoginKeys const charged = junk ? auth::LoginKeys{{}, ctx.client_address} : keys;
+    if (auto wait = co_await d_.throttle.admit(charged)) {
         d_.locked_logins.add();
         ApiError e{ErrorCode::too_many_attempts};
         e.retry_after_seconds = static_cast<int>(wait->count());
         co_return fail(e, req, ctx);
     }
-    if (auth::password_too_long(*password)) {
-        // Never a valid password, and free to send: counted against the address only, so junk
-        // cannot flood the table with account keys.
-        auth::LoginKeys address_only{{}, ctx.client_address};
-        co_await d_.throttle.record_attempt(address_only);
+    if (junk) {
         d_.failed_logins.add();
         co_return fail(ApiError{ErrorCode::invalid_credentials}, req, ctx);
     }
-    // Charged before the hash runs: guesses sent in parallel are counted while in flight.
-    co_await d_.throttle.record_attempt(keys);
 
     // Unknown users, WeChat-only accounts and disabled accounts all verify against the dummy
     // hash: one Argon2id run on every path, one answer for every failure.

@@ -34,6 +34,26 @@ LoginThrottle::LoginThrottle(LoginThrottleConfig config, store::AttemptCounter& 
 }
 
 // Keys are named before each co_await: g++ 12 mishandles temporaries inside co_await expressions.
+Task<std::optional<std::chrono::seconds>> LoginThrottle::admit(LoginKeys keys) {
+    std::int64_t const now = clock_.now();
+    std::string account = keys.account.empty() ? std::string{} : prefixed(kAccountPrefix, keys.account);
+    std::string address = keys.address.empty() ? std::string{} : prefixed(kAddressPrefix, keys.address);
+    std::int64_t account_wait = 0;
+    if (!account.empty()) account_wait = co_await counter_.charge(account, config_.account, now);
+    if (account_wait > 0) {
+        // Refused: the address is left uncharged, only asked how long it is locked itself.
+        std::int64_t address_wait = 0;
+        if (!address.empty()) address_wait = co_await counter_.locked_for(std::move(address), config_.address, now);
+        co_return std::chrono::seconds(std::max(account_wait, address_wait));
+    }
+    std::int64_t address_wait = 0;
+    if (!address.empty()) address_wait = co_await counter_.charge(address, config_.address, now);
+    if (address_wait <= 0) co_return std::nullopt;
+    // Refused by the address after the account was charged: take the account's charge back.
+    if (!account.empty()) co_await counter_.take_back(std::move(account), config_.account);
+    co_return std::chrono::seconds(address_wait);
+}
+
 Task<std::optional<std::chrono::seconds>> LoginThrottle::check(LoginKeys keys) const {
     std::int64_t const now = clock_.now();
     std::int64_t wait = 0;
@@ -48,18 +68,6 @@ Task<std::optional<std::chrono::seconds>> LoginThrottle::check(LoginKeys keys) c
     }
     if (wait <= 0) co_return std::nullopt;
     co_return std::chrono::seconds(wait);
-}
-
-Task<void> LoginThrottle::record_attempt(LoginKeys keys) {
-    std::int64_t const now = clock_.now();
-    if (!keys.account.empty()) {
-        std::string key = prefixed(kAccountPrefix, keys.account);
-        co_await counter_.add_failure(std::move(key), config_.account, now);
-    }
-    if (!keys.address.empty()) {
-        std::string key = prefixed(kAddressPrefix, keys.address);
-        co_await counter_.add_failure(std::move(key), config_.address, now);
-    }
 }
 
 Task<void> LoginThrottle::record_success(LoginKeys keys) {

@@ -34,21 +34,26 @@ struct LoginKeys {
 };
 
 // Decides when to refuse password logins, on counts kept by a store::AttemptCounter (in this
-// process, or shared by every instance). Use: check() first; if it answers a Retry-After, reply
-// 429 too_many_attempts without verifying the password (a locked key must not reveal whether the
-// password was right); otherwise record_attempt() *before* verifying — so that guesses sent in
-// parallel are counted while they are in flight, not after — then record_success() if the
-// password was right. The keys' strings must outlive each call.
+// process, or shared by every instance). Use: admit() *before* verifying the password; if it
+// answers a Retry-After, reply 429 too_many_attempts without verifying it (a locked key must not
+// reveal whether the password was right); otherwise verify, and record_success() if it was right.
+// admit() checks and charges each key in one atomic step, so guesses sent in parallel — to one
+// instance or to many — are counted while in flight and cannot all pass a lock together.
+// The keys' strings must outlive each call.
 // Thread safety: all member functions may be called concurrently.
 class LoginThrottle {
 public:
     // Throws std::invalid_argument for a policy that cannot work.
     LoginThrottle(LoginThrottleConfig config, store::AttemptCounter& counter, Clock const& clock);
 
-    // Seconds until both keys are unlocked (whole seconds, at least 1), or nullopt when neither is.
+    // Charges an attempt about to be verified against both keys (a failure until it succeeds), or,
+    // when a key is locked, answers the seconds until it is not (whole seconds, at least 1) and
+    // leaves nothing charged: the refused attempt is not a guess.
+    // The Retry-After is the longer wait of the two keys.
+    Task<std::optional<std::chrono::seconds>> admit(LoginKeys keys);
+    // Read only: the seconds until both keys are unlocked, or nullopt when neither is — what
+    // admit() would refuse with, charging nothing (for inspection: tests, operators' tools).
     Task<std::optional<std::chrono::seconds>> check(LoginKeys keys) const;
-    // An attempt about to be verified: counts as a failure against both keys until it succeeds.
-    Task<void> record_attempt(LoginKeys keys);
     // The attempt's password was right: forgets the account's failures and takes back the attempt's
     // charge on the address. The address's other failures are kept: otherwise an attacker with one
     // valid account could interleave its logins to reset the address counter while spraying others.

@@ -31,11 +31,20 @@ class AttemptCounter {
 public:
     virtual ~AttemptCounter() = default;
 
-    // Seconds the key stays locked at `now`; 0 when it is not locked.
+    // Seconds the key stays locked at `now`; 0 when it is not locked. Read only: what charge()
+    // would refuse with (for inspection; the login path relies on charge() alone).
     virtual Task<std::int64_t> locked_for(std::string key, LockoutPolicy policy, std::int64_t now) = 0;
-    // One failure more at `now` (a failure during a lockout counts too: it was a real guess).
-    virtual Task<void> add_failure(std::string key, LockoutPolicy policy, std::int64_t now) = 0;
-    // Takes one failure back (an attempt charged before its verification that turned out right);
+    // Check and charge in one atomic step: while the key is locked at `now`, counts nothing and
+    // answers the seconds it stays locked; otherwise counts one failure more and answers 0. Atomic
+    // across every caller that shares the counter (threads, and instances for a shared one), so
+    // that guesses sent in parallel cannot all pass a lock that an earlier one set: of many
+    // concurrent charges at one `now` on a key with n < free_failures failures, exactly
+    // free_failures - n are counted and the rest refused.
+    // A refused charge is not a guess (the caller refuses the attempt unverified), so it neither
+    // counts nor lengthens the lockout.
+    virtual Task<std::int64_t> charge(std::string key, LockoutPolicy policy, std::int64_t now) = 0;
+    // Takes one failure back (an attempt charged before its verification that turned out right,
+    // or one whose other key refused it);
     // lifts the lock when the count falls below the free failures.
     virtual Task<void> take_back(std::string key, LockoutPolicy policy) = 0;
     // Forgets the key's failures.

@@ -24,6 +24,12 @@ struct InProcessAttemptCounter::Shard {
         std::uint32_t failures = 0;
         std::int64_t last_failure = 0;
         std::int64_t locked_until = 0;
+
+        // Seconds still locked at `now` (0 when not locked or forgotten after the quiet period).
+        [[nodiscard]] std::int64_t locked_at(std::int64_t now, LockoutPolicy const& policy) const {
+            if (now - last_failure >= policy.quiet_period || now >= locked_until) return 0;
+            return locked_until - now;
+        }
     };
     using Lru = std::list<Entry>;  // front: the most recent failure
 
@@ -51,16 +57,15 @@ Task<std::int64_t> InProcessAttemptCounter::locked_for(std::string key, LockoutP
     std::lock_guard lock{shard.mutex};
     auto const it = shard.index.find(key);
     if (it == shard.index.end()) co_return 0;
-    Shard::Entry const& e = *it->second;
-    if (now - e.last_failure >= policy.quiet_period || now >= e.locked_until) co_return 0;
-    co_return e.locked_until - now;
+    co_return it->second->locked_at(now, policy);
 }
 
-Task<void> InProcessAttemptCounter::add_failure(std::string key, LockoutPolicy policy, std::int64_t now) {
+Task<std::int64_t> InProcessAttemptCounter::charge(std::string key, LockoutPolicy policy, std::int64_t now) {
     Shard& shard = shard_for(key);
     std::lock_guard lock{shard.mutex};
     auto it = shard.index.find(key);
     if (it != shard.index.end()) {
+        if (std::int64_t const locked = it->second->locked_at(now, policy); locked > 0) co_return locked;
         shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
     } else {
         for (int i = 0; i < kPrunePerCall && !shard.lru.empty(); ++i) {
@@ -87,7 +92,7 @@ Task<void> InProcessAttemptCounter::add_failure(std::string key, LockoutPolicy p
     e.last_failure = now;
     if (e.failures >= policy.free_failures)
         e.locked_until = std::max(e.locked_until, now + lockout_seconds(policy, e.failures));
-    co_return;
+    co_return 0;
 }
 
 Task<void> InProcessAttemptCounter::take_back(std::string key, LockoutPolicy policy) {

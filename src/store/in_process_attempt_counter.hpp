@@ -28,7 +28,7 @@ public:
     ~InProcessAttemptCounter() override;
 
     Task<std::int64_t> locked_for(std::string key, LockoutPolicy policy, std::int64_t now) override;
-    Task<void> add_failure(std::string key, LockoutPolicy policy, std::int64_t now) override;
+    Task<std::int64_t> charge(std::string key, LockoutPolicy policy, std::int64_t now) override;
     Task<void> take_back(std::string key, LockoutPolicy policy) override;
     Task<void> clear(std::string key) override;
 

@@ -7,9 +7,11 @@ namespace wx::store {
 namespace {
 
 // KEYS[1] the key's hash; ARGV now, free failures, first lockout, max lockout, quiet period.
-// The in-process add_failure, step for step (attempt_counter.hpp states the policy); answers the
-// locked-until time. `d > 0` only guards the loop against a zero first lockout.
-constexpr char const* kAddFailure = R"lua(
+// The in-process charge, step for step (attempt_counter.hpp states the policy): while the key is
+// locked, answers the seconds left and changes nothing; otherwise counts the failure and answers 0.
+// One script, so that the check and the charge are one step for every instance. `d > 0` only
+// guards the loop against a zero first lockout.
+constexpr char const* kCharge = R"lua(
 local now = tonumber(ARGV[1])
 local free = tonumber(ARGV[2])
 local first = tonumber(ARGV[3])
@@ -23,6 +25,7 @@ if now - last >= quiet then
   n = 0
   locked = 0
 end
+if now < locked then return locked - now end
 n = n + 1
 if n >= free then
   local d = first
@@ -36,7 +39,7 @@ if n >= free then
 end
 redis.call('HSET', KEYS[1], 'n', n, 'last', now, 'until', locked)
 redis.call('EXPIRE', KEYS[1], quiet)
-return locked
+return 0
 )lua";
 
 // KEYS[1] the key's hash; ARGV free failures. One failure less; the lock goes when the count falls
@@ -64,7 +67,7 @@ std::optional<std::int64_t> as_int(RedisReply const& r) {
 }  // namespace
 
 RedisAttemptCounter::RedisAttemptCounter(RedisClient& redis, AttemptCounterConfig fallback)
-    : redis_(redis), fallback_(fallback), add_failure_(kAddFailure), take_back_(kTakeBack) {}
+    : redis_(redis), fallback_(fallback), charge_(kCharge), take_back_(kTakeBack) {}
 
 std::string RedisAttemptCounter::redis_key(std::string_view key) const {
     std::string name = "attempts:";
@@ -85,13 +88,16 @@ Task<std::int64_t> RedisAttemptCounter::locked_for(std::string key, LockoutPolic
     co_return std::max(local, shared);
 }
 
-Task<void> RedisAttemptCounter::add_failure(std::string key, LockoutPolicy policy, std::int64_t now) {
+Task<std::int64_t> RedisAttemptCounter::charge(std::string key, LockoutPolicy policy, std::int64_t now) {
+    // A lock earned here while Redis was away keeps holding after it returns.
+    if (std::int64_t const local = co_await fallback_.locked_for(key, policy, now); local > 0) co_return local;
     std::vector<std::string> keys{redis_key(key)};
     std::vector<std::string> args{std::to_string(now), std::to_string(policy.free_failures),
                                   std::to_string(policy.first_lockout), std::to_string(policy.max_lockout),
                                   std::to_string(policy.quiet_period)};
-    auto r = co_await redis_.eval(add_failure_, std::move(keys), std::move(args));
-    if (!r) co_await fallback_.add_failure(std::move(key), policy, now);
+    auto r = co_await redis_.eval(charge_, std::move(keys), std::move(args));
+    if (r && r->is_integer()) co_return r->integer;
+    co_return co_await fallback_.charge(std::move(key), policy, now);
 }
 
 Task<void> RedisAttemptCounter::take_back(std::string key, LockoutPolicy policy) {

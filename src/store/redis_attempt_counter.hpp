@@ -8,21 +8,20 @@ namespace wx::store {
 
 // The AttemptCounter every instance shares: one Redis hash per key ("attempts:" + key under the
 // prefix: failures, last failure, locked until), changed by one Lua script per operation so that
-// concurrent failures on several instances count exactly, and expiring after the quiet period.
-// The algorithm is the in-process one (free failures, doubling lockout up to the cap, the quiet
-// period, take-back, clear); times are the callers' `now`.
+// concurrent charges on several instances count exactly and cannot pass a lock together, and expiring after the quiet
+// period. The algorithm is the in-process one (free failures, doubling lockout up to the cap, the quiet period,
+// take-back, clear); times are the callers' `now`.
 //
 // Fails open: while Redis cannot be reached, failures are counted in this instance alone (an
-// InProcessAttemptCounter), and a lock earned there keeps holding after Redis returns, since
-// locked_for() answers the longer of the two. Redis is used again from the first call that reaches
-// it; nothing needs restarting.
-// Thread safety: all member functions may be called concurrently.
+// InProcessAttemptCounter), and a lock earned there keeps holding after Redis returns (locked_for()
+// answers the longer of the two, and charge() asks the local copy first). Redis is used again from the first call that
+// reaches it; nothing needs restarting. Thread safety: all member functions may be called concurrently.
 class RedisAttemptCounter final : public AttemptCounter {
 public:
     explicit RedisAttemptCounter(RedisClient& redis, AttemptCounterConfig fallback = {});
 
     Task<std::int64_t> locked_for(std::string key, LockoutPolicy policy, std::int64_t now) override;
-    Task<void> add_failure(std::string key, LockoutPolicy policy, std::int64_t now) override;
+    Task<std::int64_t> charge(std::string key, LockoutPolicy policy, std::int64_t now) override;
     Task<void> take_back(std::string key, LockoutPolicy policy) override;
     Task<void> clear(std::string key) override;
 
@@ -34,7 +33,7 @@ private:
 
     RedisClient& redis_;
     InProcessAttemptCounter fallback_;
-    RedisScript const add_failure_;
+    RedisScript const charge_;
     RedisScript const take_back_;
 };
 

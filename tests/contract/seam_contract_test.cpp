@@ -5,8 +5,10 @@
 // mode where an implementation can show it.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -104,8 +106,11 @@ protected:
     std::int64_t locked(std::string const& key, std::int64_t now) {
         return run_sync(counter_.locked_for(key, policy_, now));
     }
+    std::int64_t charge(std::string const& key, std::int64_t now) {
+        return run_sync(counter_.charge(key, policy_, now));
+    }
     void fail(std::string const& key, std::int64_t now, int times = 1) {
-        for (int i = 0; i < times; ++i) run_sync(counter_.add_failure(key, policy_, now));
+        for (int i = 0; i < times; ++i) ASSERT_EQ(charge(key, now), 0) << key << ": charge " << i;
     }
 
     LockoutPolicy const policy_{.free_failures = 3, .first_lockout = 2, .max_lockout = 16, .quiet_period = 100};
@@ -125,9 +130,42 @@ TYPED_TEST(AttemptCounterContract, FreeFailuresThenDoublingLockoutsUpToTheCap) {
     EXPECT_EQ(this->locked("k", kNow + 2), 0);
     this->fail("k", kNow + 2);
     EXPECT_EQ(this->locked("k", kNow + 2), 4);
-    this->fail("k", kNow + 2, 5);
-    EXPECT_EQ(this->locked("k", kNow + 2), 16) << "capped at max_lockout";
-    EXPECT_EQ(this->locked("other", kNow + 2), 0);
+    this->fail("k", kNow + 6);
+    EXPECT_EQ(this->locked("k", kNow + 6), 8);
+    this->fail("k", kNow + 14);
+    EXPECT_EQ(this->locked("k", kNow + 14), 16);
+    this->fail("k", kNow + 30);
+    EXPECT_EQ(this->locked("k", kNow + 30), 16) << "capped at max_lockout";
+    EXPECT_EQ(this->locked("other", kNow + 30), 0);
+}
+
+TYPED_TEST(AttemptCounterContract, AChargeWhileLockedIsRefusedAndCountsNothing) {
+    this->fail("k", kNow, 3);
+    EXPECT_EQ(this->charge("k", kNow), 2);
+    EXPECT_EQ(this->charge("k", kNow + 1), 1);
+    EXPECT_EQ(this->locked("k", kNow + 1), 1) << "the refused charges did not lengthen the lock";
+    this->fail("k", kNow + 2);
+    EXPECT_EQ(this->locked("k", kNow + 2), 4) << "the 4th failure, not the 6th";
+}
+
+// Charges sent at once from four threads: the check and the charge are one step, so exactly the
+// free failures pass and every other charge is refused.
+TYPED_TEST(AttemptCounterContract, ConcurrentChargesPassALockExactlyUpToTheFreeFailures) {
+    LockoutPolicy const policy{.free_failures = 40, .first_lockout = 60, .max_lockout = 60, .quiet_period = 100};
+    constexpr int kCharges = 200;
+    std::atomic<int> passed{0};
+    std::atomic<int> refused{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < kCharges / 4; ++i)
+                ++(run_sync(this->counter_.charge("k", policy, kNow)) == 0 ? passed : refused);
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(passed, 40);
+    EXPECT_EQ(refused, kCharges - 40);
+    EXPECT_EQ(run_sync(this->counter_.locked_for("k", policy, kNow)), 60);
 }
 
 TYPED_TEST(AttemptCounterContract, TakeBackLiftsALockTheAttemptCaused) {
@@ -140,13 +178,13 @@ TYPED_TEST(AttemptCounterContract, TakeBackLiftsALockTheAttemptCaused) {
 }
 
 TYPED_TEST(AttemptCounterContract, ClearAndQuietPeriodForget) {
-    this->fail("k", kNow, 5);
+    this->fail("k", kNow, 3);
     run_sync(this->counter_.clear("k"));
     EXPECT_EQ(this->locked("k", kNow), 0);
     this->fail("k", kNow, 2);
     this->fail("k", kNow);
     EXPECT_EQ(this->locked("k", kNow), 2) << "counting restarted after clear";
-    this->fail("q", kNow, 5);
+    this->fail("q", kNow, 3);
     EXPECT_EQ(this->locked("q", kNow + 100), 0);
     this->fail("q", kNow + 100, 2);
     EXPECT_EQ(this->locked("q", kNow + 100), 0) << "counting restarted after the quiet period";

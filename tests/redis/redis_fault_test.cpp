@@ -44,7 +44,7 @@ class RedisCounterFault : public RedisFault {
 protected:
     std::int64_t locked(std::string const& key) { return run_sync(counter_.locked_for(key, policy_, kNow)); }
     void fail(std::string const& key, int times) {
-        for (int i = 0; i < times; ++i) run_sync(counter_.add_failure(key, policy_, kNow));
+        for (int i = 0; i < times; ++i) ASSERT_EQ(run_sync(counter_.charge(key, policy_, kNow)), 0) << key << " " << i;
     }
 
     LockoutPolicy const policy_{.free_failures = 3, .first_lockout = 2, .max_lockout = 16, .quiet_period = 100};

@@ -213,37 +213,43 @@ TEST_F(RedisInstances, AttemptCountersOnOneRedisLimitTogether) {
     RedisAttemptCounter on_a{a_.client};
     RedisAttemptCounter on_b{b_.client};
     LockoutPolicy const policy{.free_failures = 3, .first_lockout = 2, .max_lockout = 16, .quiet_period = 100};
-    run_sync(on_a.add_failure("acct:ann", policy, kNow));
-    run_sync(on_b.add_failure("acct:ann", policy, kNow));
+    ASSERT_EQ(run_sync(on_a.charge("acct:ann", policy, kNow)), 0);
+    ASSERT_EQ(run_sync(on_b.charge("acct:ann", policy, kNow)), 0);
     EXPECT_EQ(run_sync(on_a.locked_for("acct:ann", policy, kNow)), 0);
-    run_sync(on_a.add_failure("acct:ann", policy, kNow));
+    ASSERT_EQ(run_sync(on_a.charge("acct:ann", policy, kNow)), 0);
     EXPECT_EQ(run_sync(on_b.locked_for("acct:ann", policy, kNow)), 2) << "the third failure, wherever it came";
+    EXPECT_EQ(run_sync(on_b.charge("acct:ann", policy, kNow)), 2) << "and B refuses the next charge";
     EXPECT_EQ(run_sync(on_a.locked_for("acct:ann", policy, kNow)), 2);
     run_sync(on_b.clear("acct:ann"));
     EXPECT_EQ(run_sync(on_a.locked_for("acct:ann", policy, kNow)), 0);
     EXPECT_EQ(on_a.fallback().size() + on_b.fallback().size(), 0u);
 }
 
-// Concurrent failures from both instances on four threads are each counted once (the script
-// makes read-modify-write atomic).
-TEST_F(RedisInstances, ConcurrentFailuresFromBothInstancesCountExactly) {
+// Concurrent charges from both instances on four threads: each counted once (the script makes
+// check-and-charge one step), and exactly the free failures pass the lock between them.
+TEST_F(RedisInstances, ConcurrentChargesFromBothInstancesPassTheLockExactlyOnce) {
     RedisAttemptCounter on_a{a_.client};
     RedisAttemptCounter on_b{b_.client};
-    LockoutPolicy const policy{.free_failures = 1000, .first_lockout = 1, .max_lockout = 16, .quiet_period = 100};
+    LockoutPolicy const policy{.free_failures = 150, .first_lockout = 60, .max_lockout = 60, .quiet_period = 100};
     constexpr int kEach = 100;
     IoPool io{4};
     io.start();
     std::atomic<int> done{0};
-    auto count_done = [&done](std::exception_ptr) { ++done; };
+    std::atomic<int> passed{0};
+    auto charge_on = [&](RedisAttemptCounter& counter) -> Task<void> {
+        std::int64_t const locked = co_await counter.charge("ip:1.2.3.4", policy, kNow);
+        passed += locked == 0;
+        ++done;
+    };
     for (int i = 0; i < kEach; ++i) {
-        auto from_a = on_a.add_failure("ip:1.2.3.4", policy, kNow);
-        asio::co_spawn(io.next(), std::move(from_a), count_done);
-        auto from_b = on_b.add_failure("ip:1.2.3.4", policy, kNow);
-        asio::co_spawn(io.next(), std::move(from_b), count_done);
+        asio::co_spawn(io.next(), charge_on(on_a), asio::detached);
+        asio::co_spawn(io.next(), charge_on(on_b), asio::detached);
     }
-    ASSERT_TRUE(wait_until("every failure recorded", [&] { return done == 2 * kEach; }));
+    ASSERT_TRUE(wait_until("every charge answered", [&] { return done == 2 * kEach; }));
     io.stop();
-    EXPECT_EQ(server_.command({"HGET", "wxlogin:attempts:ip:1.2.3.4", "n"}).str, std::to_string(2 * kEach));
+    EXPECT_EQ(passed, 150) << "of 200 charges from two instances";
+    EXPECT_EQ(server_.command({"HGET", "wxlogin:attempts:ip:1.2.3.4", "n"}).str, "150");
+    EXPECT_EQ(on_a.fallback().size() + on_b.fallback().size(), 0u);
 }
 
 // --- the WeChat access token: one fetch for the fleet ---
