@@ -131,8 +131,19 @@ Task<result<AccessToken>> AccessTokenCache::fetch(AppCredentials const& app, Sto
     std::optional<result<AccessToken>> fetched;
     std::exception_ptr failure;
     try {
-        fetched.emplace(co_await api_.stable_token(app, false));
-        if (*fetched) {
+        // Looked at again under the claim: another instance may have fetched, saved and released
+        // between our look and our claim, and its token must not be fetched a second time.
+        bool reused = false;
+        if (claimed) {
+            Stored const now_stored = co_await store_.load(app.app_id);
+            if (now_stored && !now_stored->token.empty() && clock_.now() < now_stored->refresh_at &&
+                (!previous || now_stored->token != previous->token)) {
+                fetched.emplace(AccessToken{now_stored->token, now_stored->expires_at - clock_.now()});
+                reused = true;
+            }
+        }
+        if (!fetched) fetched.emplace(co_await api_.stable_token(app, false));
+        if (*fetched && !reused) {
             // WeChat's tokens live 7200 s; a wild value must not overflow the arithmetic below.
             std::int64_t const lifetime = std::clamp<std::int64_t>((*fetched)->expires_in, 0, kMaxLifetime);
             std::int64_t const expires_at = clock_.now() + lifetime;

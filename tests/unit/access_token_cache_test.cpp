@@ -144,6 +144,7 @@ protected:
     AccessTokenCache cache_{api_, store_, clock_, AccessTokenCacheOptions{}};
 
     result<std::string> get(AppCredentials const& app = kAppA) { return run_sync(cache_.get(app)); }
+    static result<std::string> get_from(AccessTokenCache& cache) { return run_sync(cache.get(kAppA)); }
     result<PhoneInfo> phone(std::string code = "13800000000") {
         return run_sync(fetch_phone_number(api_, cache_, kAppA, std::move(code)));
     }
@@ -248,6 +249,47 @@ TEST_F(AccessTokenCacheTest, TwoInstancesSharingAStoreFetchOnce) {
     EXPECT_EQ(results[0].value(), "wxA-token-1");
     EXPECT_EQ(results[1].value(), "wxA-token-1");
     EXPECT_EQ(api_.stable_calls, 1);
+}
+
+// The store as seen by an instance that looked just before another instance fetched, saved and
+// released its claim: its first load answers what was there then (nothing), once the other's
+// whole fetch has run.
+class LookedJustBefore final : public store::AccessTokenStore {
+public:
+    LookedJustBefore(store::AccessTokenStore& real, AccessTokenCache& other) : real_(real), other_(other) {}
+    Task<std::optional<store::StoredAccessToken>> load(std::string app_id) override {
+        if (first_) {
+            first_ = false;
+            (void)co_await other_.get(kAppA);
+            co_return std::nullopt;
+        }
+        co_return co_await real_.load(std::move(app_id));
+    }
+    Task<void> save(std::string app_id, store::StoredAccessToken token) override {
+        co_await real_.save(std::move(app_id), std::move(token));
+    }
+    Task<bool> discard(std::string app_id, std::string token) override {
+        co_return co_await real_.discard(std::move(app_id), std::move(token));
+    }
+    Task<bool> claim_fetch(std::string app_id, std::int64_t now, std::int64_t hold_seconds) override {
+        co_return co_await real_.claim_fetch(std::move(app_id), now, hold_seconds);
+    }
+    Task<void> release_fetch(std::string app_id) override { co_await real_.release_fetch(std::move(app_id)); }
+
+private:
+    store::AccessTokenStore& real_;
+    AccessTokenCache& other_;
+    bool first_ = true;
+};
+
+// Found by two `wxlogin serve` processes (tests/fleet): B looked, A fetched, saved and released,
+// then B claimed — and fetched a second token. Under the claim the store is looked at again.
+TEST_F(AccessTokenCacheTest, AnInstanceThatLookedJustBeforeAnotherFetchedDoesNotFetchAgain) {
+    LookedJustBefore late_view{store_, cache_};
+    AccessTokenCache late{api_, late_view, clock_, AccessTokenCacheOptions{}};
+    EXPECT_EQ(get_from(late), "wxA-token-1");
+    EXPECT_EQ(api_.stable_calls, 1) << "the other instance's token, not a second fetch";
+    EXPECT_EQ(get(), "wxA-token-1");
 }
 
 // A claim whose holder never stores a token (it died) stops counting after its hold time: the
