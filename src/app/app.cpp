@@ -74,21 +74,10 @@ App::App(Config cfg, Clock const& clock)
       wechat_login_limit_("wechat_login", {cfg_.rate_limits.wechat_login_per_minute, 60}, shared_.rates(), clock_),
       register_limit_("register", {cfg_.rate_limits.register_per_minute, 60}, shared_.rates(), clock_),
       wechat_(make_wechat_client(cfg_.wechat)),
+      metered_wechat_(wechat_),
       breaker_(cfg_.wechat.breaker, clock_),
-      guarded_wechat_(wechat_, breaker_),
+      guarded_wechat_(metered_wechat_, breaker_),
       access_tokens_(guarded_wechat_, shared_.access_tokens(), clock_, wechat::AccessTokenCacheOptions{}),
-      live_connections_("wxlogin_http_connections",
-                        "Live client connections.",
-                        [this] { return static_cast<double>(server_.live_connections()); }),
-      blocking_in_flight_("wxlogin_blocking_in_flight",
-                          "Blocking calls queued or running on the pool.",
-                          [this] { return static_cast<double>(blocking_.in_flight()); }),
-      hashing_in_flight_("wxlogin_password_hashes_in_flight",
-                         "Password hashes queued or running on the hashing pool.",
-                         [this] { return static_cast<double>(hasher_.pool().in_flight()); }),
-      revoked_sessions_("wxlogin_revoked_sessions",
-                        "Revoked sessions held in memory until their access tokens expire.",
-                        [this] { return static_cast<double>(revocations_.size()); }),
       auth_events_("wxlogin_auth_events_total", "Security-relevant authentication events.", {"event"}),
       forwarded_for_(cfg_.trusted_proxies),
       access_log_(http_metrics_),
@@ -111,13 +100,22 @@ App::App(Config cfg, Clock const& clock)
                                                     : nullptr),
       simulator_api_(simulator_ ? std::make_unique<sim::WeChatSimApi>(*simulator_) : nullptr),
       router_(global_middleware(), &http_metrics_),
-      server_(cfg_.server, router_, io_) {
+      server_(cfg_.server, router_, io_),
+      metrics_(AppMetrics::Sources{.server = server_,
+                                   .blocking = blocking_,
+                                   .hasher = hasher_,
+                                   .revocations = revocations_,
+                                   .users = users_,
+                                   .backend = *backend_,
+                                   .db_pool_size = cfg_.db_pool.max_size,
+                                   .shared = shared_,
+                                   .wechat = metered_wechat_,
+                                   .breaker = breaker_,
+                                   .access_tokens = access_tokens_,
+                                   .rate_limits = {&wechat_login_limit_, &register_limit_}}) {
     registry_.add(http_metrics_);
-    registry_.add(live_connections_);
-    registry_.add(blocking_in_flight_);
-    registry_.add(hashing_in_flight_);
-    registry_.add(revoked_sessions_);
     registry_.add(auth_events_);
+    metrics_.register_with(registry_);
     if (auto migrated = backend_->migrate(); !migrated)
         throw std::runtime_error("database migration failed: " + migrated.error().message());
     restore_revocations();

@@ -12,6 +12,7 @@
 #include "api/token_issuer.hpp"
 #include "api/user_wechat_api.hpp"
 #include "api/users_api.hpp"
+#include "app/app_metrics.hpp"
 #include "app/config.hpp"
 #include "app/late_bound_wechat.hpp"
 #include "app/shared_state.hpp"
@@ -99,15 +100,12 @@ private:
     auth::RateLimiter wechat_login_limit_;
     auth::RateLimiter register_limit_;
     LateBoundWeChat wechat_;
+    wechat::MeteredWeChat metered_wechat_;  // counts and times what reaches WeChat
     wechat::CircuitBreaker breaker_;
     wechat::BreakerWeChat guarded_wechat_;  // what everything but the late binding uses
     wechat::AccessTokenCache access_tokens_;
     obs::MetricsRegistry registry_;
     obs::HttpMetrics http_metrics_;
-    obs::CallbackGauge live_connections_;
-    obs::CallbackGauge blocking_in_flight_;
-    obs::CallbackGauge hashing_in_flight_;
-    obs::CallbackGauge revoked_sessions_;
     obs::CounterFamily auth_events_;
     http::ForwardedFor forwarded_for_;
     http::AccessLog access_log_;
@@ -125,6 +123,7 @@ private:
     std::unique_ptr<sim::WeChatSimApi> simulator_api_;
     http::Router router_;
     http::Server server_;
+    AppMetrics metrics_;  // the rest of /metrics, read from the components above
     std::atomic<bool> stopped_{false};
 };
 

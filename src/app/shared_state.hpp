@@ -48,6 +48,8 @@ public:
     void stop();
     // For /readyz: "ok", "down" or "disabled".
     Task<std::string> redis_status();
+    // The Redis client (for /metrics: whether its last command reached Redis), null without Redis.
+    [[nodiscard]] store::RedisClient const* redis() const { return redis_.get(); }
 
 private:
     std::unique_ptr<store::RedisClient> redis_;

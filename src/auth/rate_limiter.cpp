@@ -9,6 +9,7 @@ Task<std::optional<std::chrono::seconds>> RateLimiter::admit(std::string_view cl
     std::string key = kind_ + ":" + std::string{client_address.substr(0, 64)};
     store::WindowCount counted = co_await counter_.hit(std::move(key), policy_.window_seconds, clock_.now());
     if (counted.count <= policy_.limit) co_return std::nullopt;
+    refused_.fetch_add(1, std::memory_order_relaxed);
     co_return std::chrono::seconds{std::max<std::int64_t>(counted.resets_in, 1)};
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -29,11 +30,16 @@ public:
     // Counts the request; nullopt when it is within the limit, else the Retry-After.
     Task<std::optional<std::chrono::seconds>> admit(std::string_view client_address);
 
+    [[nodiscard]] std::string const& kind() const { return kind_; }
+    // Requests refused since the start (for /metrics).
+    [[nodiscard]] std::uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
+
 private:
     std::string kind_;
     RateLimitPolicy policy_;
     store::RateCounter& counter_;
     Clock const& clock_;
+    std::atomic<std::uint64_t> refused_{0};
 };
 
 }  // namespace wx::auth

@@ -80,48 +80,83 @@ void Histogram::write(std::string& out, std::string_view name, std::string_view 
     out += '\n';
 }
 
+namespace {
+
+// `a="x",b="y"` for label names and values given in the same order.
+std::string render_labels(std::vector<std::string> const& names, std::vector<std::string> const& values) {
+    std::string labels;
+    for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
+        if (i) labels += ',';
+        labels += names[i];
+        labels += "=\"";
+        append_label_value(labels, values[i]);
+        labels += '"';
+    }
+    return labels;
+}
+
+template <class Series>
+Series& series_for(std::vector<std::pair<std::string, std::unique_ptr<Series>>>& all, std::string labels) {
+    for (auto& [l, s] : all)
+        if (l == labels) return *s;
+    all.emplace_back(std::move(labels), std::make_unique<Series>());
+    return *all.back().second;
+}
+
+void append_sample(std::string& out, std::string_view name, std::string_view labels, std::string_view value) {
+    out += name;
+    if (!labels.empty()) {
+        out += '{';
+        out += labels;
+        out += '}';
+    }
+    out += ' ';
+    out += value;
+    out += '\n';
+}
+
+}  // namespace
+
 CounterFamily::CounterFamily(std::string name, std::string help, std::vector<std::string> label_names)
     : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)) {}
 
 Counter& CounterFamily::with(std::vector<std::string> label_values) {
-    std::string labels;
-    for (std::size_t i = 0; i < label_names_.size() && i < label_values.size(); ++i) {
-        if (i) labels += ',';
-        labels += label_names_[i];
-        labels += "=\"";
-        append_label_value(labels, label_values[i]);
-        labels += '"';
-    }
-    for (auto& [l, c] : series_)
-        if (l == labels) return *c;
-    series_.emplace_back(std::move(labels), std::make_unique<Counter>());
-    return *series_.back().second;
+    return series_for(series_, render_labels(label_names_, label_values));
 }
 
 void CounterFamily::write(std::string& out) const {
     append_header(out, name_, help_, "counter");
-    for (auto const& [labels, c] : series_) {
-        out += name_;
-        if (!labels.empty()) {
-            out += '{';
-            out += labels;
-            out += '}';
-        }
-        out += ' ';
-        out += std::to_string(c->value());
-        out += '\n';
-    }
+    for (auto const& [labels, c] : series_) append_sample(out, name_, labels, std::to_string(c->value()));
 }
 
-CallbackGauge::CallbackGauge(std::string name, std::string help, std::function<double()> read)
-    : name_(std::move(name)), help_(std::move(help)), read_(std::move(read)) {}
+HistogramFamily::HistogramFamily(std::string name, std::string help, std::vector<std::string> label_names)
+    : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)) {}
 
-void CallbackGauge::write(std::string& out) const {
-    append_header(out, name_, help_, "gauge");
-    out += name_;
-    out += ' ';
-    append_double(out, read_());
-    out += '\n';
+Histogram& HistogramFamily::with(std::vector<std::string> label_values) {
+    return series_for(series_, render_labels(label_names_, label_values));
+}
+
+void HistogramFamily::write(std::string& out) const {
+    append_header(out, name_, help_, "histogram");
+    for (auto const& [labels, h] : series_) h->write(out, name_, labels);
+}
+
+CallbackMetric::CallbackMetric(std::string name, std::string help, Type type, std::string label_name)
+    : name_(std::move(name)), help_(std::move(help)), type_(type), label_name_(std::move(label_name)) {}
+
+CallbackMetric& CallbackMetric::sample(std::string label_value, std::function<double()> read) {
+    std::string labels = label_name_.empty() ? std::string{} : render_labels({label_name_}, {std::move(label_value)});
+    samples_.emplace_back(std::move(labels), std::move(read));
+    return *this;
+}
+
+void CallbackMetric::write(std::string& out) const {
+    append_header(out, name_, help_, type_ == Type::counter ? "counter" : "gauge");
+    for (auto const& [labels, read] : samples_) {
+        std::string value;
+        append_double(value, read());
+        append_sample(out, name_, labels, value);
+    }
 }
 
 HttpMetrics::HttpMetrics() = default;

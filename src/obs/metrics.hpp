@@ -62,15 +62,38 @@ private:
     std::vector<std::pair<std::string, std::unique_ptr<Counter>>> series_;
 };
 
-// A gauge read from a callback at scrape time (live connections, pool depth).
-class CallbackGauge final : public Collector {
+// Histograms over kLatencyBuckets keyed by label values fixed at registration.
+// Thread safety: register during start-up only; observe() through the returned reference afterwards.
+class HistogramFamily final : public Collector {
 public:
-    CallbackGauge(std::string name, std::string help, std::function<double()> read);
+    HistogramFamily(std::string name, std::string help, std::vector<std::string> label_names);
+    Histogram& with(std::vector<std::string> label_values);
     void write(std::string& out) const override;
 
 private:
     std::string name_, help_;
-    std::function<double()> read_;
+    std::vector<std::string> label_names_;
+    std::vector<std::pair<std::string, std::unique_ptr<Histogram>>> series_;
+};
+
+// Samples read from callbacks at scrape time — a component's own figures (live connections,
+// pool depth, cache hits it counts under a lock it takes anyway), so that recording them costs
+// the hot path nothing extra. One sample without labels, or one per fixed value of one label.
+// Thread safety: sample() during start-up only; the callbacks run on the scraping thread.
+class CallbackMetric final : public Collector {
+public:
+    enum class Type { counter, gauge };
+    CallbackMetric(std::string name, std::string help, Type type, std::string label_name = {});
+    // Adds a sample; `label_value` is ignored without a label name.
+    CallbackMetric& sample(std::string label_value, std::function<double()> read);
+    CallbackMetric& sample(std::function<double()> read) { return sample({}, std::move(read)); }
+    void write(std::string& out) const override;
+
+private:
+    std::string name_, help_;
+    Type type_;
+    std::string label_name_;
+    std::vector<std::pair<std::string, std::function<double()>>> samples_;  // rendered labels, read
 };
 
 // Request counts and latencies by route template, method and status class.

@@ -6,6 +6,7 @@
 
 #include "core/task.hpp"
 #include "store/errors.hpp"
+#include "store/pool_stats.hpp"
 #include "store/transaction.hpp"
 
 namespace wx::store {
@@ -32,6 +33,8 @@ public:
     // Synchronous: it runs once before serving, or as `wxlogin migrate`.
     virtual result<void> migrate() = 0;
     virtual Task<result<void>> ping() = 0;
+    // The connection pool's figures, for a backend that has one (MySQL); nullopt otherwise.
+    [[nodiscard]] virtual std::optional<PoolStats> pool_stats() const { return std::nullopt; }
 
     // Runs `body` in a read-write transaction, commits when it succeeds and rolls back otherwise,
     // so no half-written change survives; reruns it on Errc::conflict, up to kMaxAttempts.

@@ -18,6 +18,7 @@
 
 #include "obs/log.hpp"
 #include "store/errors.hpp"
+#include "store/pool_stats.hpp"
 
 namespace wx::store {
 
@@ -30,13 +31,6 @@ struct PoolLimits {
 };
 
 // The operations view of a pool (metrics hooks): plain numbers, read at any time.
-struct PoolStats {
-    std::size_t in_use = 0;   // leased out or being opened
-    std::size_t idle = 0;     // open, waiting for a caller
-    std::size_t waiting = 0;  // callers waiting for a connection
-    std::size_t opened = 0;   // connections opened since the pool started
-    std::size_t closed = 0;   // connections closed since: expired, broken or failing validation
-};
 
 // The monotonic clock the ages are measured with; tests pass their own to expire connections
 // without sleeping. The bounded wait in acquire() always runs on the real steady clock.

@@ -34,8 +34,11 @@ Task<result<CachedUserPtr>> InProcessUserCache::get(std::int64_t id) {
     std::uint64_t epoch = 0;
     {
         std::lock_guard lock{s.mutex};
-        if (auto it = s.users.find(id); it != s.users.end() && clock_.now() < it->second.expires_at)
+        if (auto it = s.users.find(id); it != s.users.end() && clock_.now() < it->second.expires_at) {
+            ++s.counts.hits;
             co_return it->second.entry;
+        }
+        ++s.counts.misses;
         epoch = s.epoch;
     }
     auto loaded = co_await users_.find(id);
@@ -54,6 +57,16 @@ Task<CachedUserPtr> InProcessUserCache::put(User user) {
     ++s.epoch;
     insert(s, id, entry);
     co_return entry;
+}
+
+UserCacheStats InProcessUserCache::stats() const {
+    UserCacheStats total;
+    for (auto const& s : shards_) {
+        std::lock_guard lock{s.mutex};
+        total.hits += s.counts.hits;
+        total.misses += s.counts.misses;
+    }
+    return total;
 }
 
 Task<void> InProcessUserCache::invalidate(std::int64_t id) {

@@ -30,6 +30,7 @@ public:
     Task<result<CachedUserPtr>> get(std::int64_t id) override;
     Task<CachedUserPtr> put(User user) override;
     Task<void> invalidate(std::int64_t id) override;
+    [[nodiscard]] UserCacheStats stats() const override;
 
 private:
     struct Slot {
@@ -37,11 +38,12 @@ private:
         std::int64_t expires_at = 0;
     };
     struct Shard {
-        std::mutex mutex;
+        mutable std::mutex mutex;
         std::unordered_map<std::int64_t, Slot> users;
         // Bumped by every put and invalidate: a load that started before one must not cache
         // what it read, which may be older than what the change wrote.
         std::uint64_t epoch = 0;
+        UserCacheStats counts;
     };
     static constexpr std::size_t kShards = 16;
     Shard& shard(std::int64_t id) { return shards_[static_cast<std::size_t>(id) % kShards]; }

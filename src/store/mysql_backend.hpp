@@ -75,7 +75,7 @@ public:
     Task<error_code> read(TxBody body) override;
 
     // The pool's numbers (in use, idle, waiting, opened, closed), for metrics.
-    [[nodiscard]] PoolStats pool_stats() const { return pool_.stats(); }
+    [[nodiscard]] std::optional<PoolStats> pool_stats() const override { return pool_.stats(); }
 
 private:
     enum class Kind { write, read };

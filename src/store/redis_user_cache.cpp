@@ -214,6 +214,7 @@ Task<result<CachedUserPtr>> RedisUserCache::get(std::int64_t id) {
         std::lock_guard lock{s.mutex};
         if (auto it = s.users.find(id); it != s.users.end() && clock_.now() < it->second.expires_at) {
             s.lru.splice(s.lru.begin(), s.lru, it->second.lru);
+            ++s.counts.hits;
             if (!it->second.entry) co_return error_code{Errc::not_found};
             co_return it->second.entry;
         }
@@ -230,6 +231,7 @@ Task<result<CachedUserPtr>> RedisUserCache::get(std::int64_t id) {
             if (decoded && clock_.now() < decoded->expires_at) {
                 CachedUserPtr entry = decoded->user ? make_entry(std::move(*decoded->user)) : nullptr;
                 std::lock_guard lock{s.mutex};
+                ++s.counts.shared_hits;
                 if (s.epoch == epoch) insert(s, id, entry, decoded->expires_at);
                 if (!entry) co_return error_code{Errc::not_found};
                 co_return entry;
@@ -251,9 +253,21 @@ Task<result<CachedUserPtr>> RedisUserCache::get(std::int64_t id) {
         (void)co_await redis_.eval(fill_, std::move(keys), std::move(args));
     }
     std::lock_guard lock{s.mutex};
+    ++s.counts.misses;
     if (s.epoch == epoch) insert(s, id, entry, expires_at);
     if (!entry) co_return error_code{Errc::not_found};
     co_return entry;
+}
+
+UserCacheStats RedisUserCache::stats() const {
+    UserCacheStats total;
+    for (auto const& s : shards_) {
+        std::lock_guard lock{s.mutex};
+        total.hits += s.counts.hits;
+        total.shared_hits += s.counts.shared_hits;
+        total.misses += s.counts.misses;
+    }
+    return total;
 }
 
 Task<CachedUserPtr> RedisUserCache::put(User user) {

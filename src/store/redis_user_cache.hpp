@@ -58,6 +58,7 @@ public:
     Task<result<CachedUserPtr>> get(std::int64_t id) override;
     Task<CachedUserPtr> put(User user) override;
     Task<void> invalidate(std::int64_t id) override;
+    [[nodiscard]] UserCacheStats stats() const override;
 
     // Entries held in this process now (for tests and metrics).
     [[nodiscard]] std::size_t local_size() const;
@@ -73,6 +74,7 @@ private:
         std::unordered_map<std::int64_t, Slot> users;
         std::list<std::int64_t> lru;  // front: the most recently used
         std::uint64_t epoch = 0;      // bumped by every change: a load older than one is not kept
+        UserCacheStats counts;
     };
     static constexpr std::size_t kShards = 16;
     Shard& shard(std::int64_t id) { return shards_[static_cast<std::size_t>(id) % kShards]; }

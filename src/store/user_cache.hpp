@@ -17,6 +17,14 @@ struct CachedUser {
 };
 using CachedUserPtr = std::shared_ptr<CachedUser const>;
 
+// Lookups since the start, for /metrics: answered from this process, from the shared cache
+// (Redis), or loaded from the database.
+struct UserCacheStats {
+    std::uint64_t hits = 0;
+    std::uint64_t shared_hits = 0;
+    std::uint64_t misses = 0;
+};
+
 // Users by id for authenticated requests, so that one costs no database round trip. Entries live
 // for a bounded time (TTL), so that a change this instance never heard of is seen eventually,
 // and are dropped at once by invalidate().
@@ -35,6 +43,8 @@ public:
     virtual Task<CachedUserPtr> put(User user) = 0;
     // The user changed elsewhere: drop this instance's copy; the next get() loads it.
     virtual Task<void> invalidate(std::int64_t id) = 0;
+    // Counted under the locks the lookups take anyway: free on the hot path.
+    [[nodiscard]] virtual UserCacheStats stats() const = 0;
 };
 
 }  // namespace wx::store

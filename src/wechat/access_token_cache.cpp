@@ -124,8 +124,10 @@ Task<result<AccessToken>> AccessTokenCache::fetch(AppCredentials const& app, Sto
         // Another instance is fetching: its token appears in the store. If it does not in time,
         // fetch anyway — a protection against a thundering herd must not become an outage.
         Stored theirs = co_await await_other_fetch(app.app_id);
-        if (theirs && (!previous || theirs->token != previous->token))
+        if (theirs && (!previous || theirs->token != previous->token)) {
+            shared_.fetch_add(1, std::memory_order_relaxed);
             co_return AccessToken{theirs->token, theirs->expires_at - clock_.now()};
+        }
     }
     // The claim is released however the fetch ends (co_await cannot sit in a catch handler).
     std::optional<result<AccessToken>> fetched;
@@ -140,9 +142,13 @@ Task<result<AccessToken>> AccessTokenCache::fetch(AppCredentials const& app, Sto
                 (!previous || now_stored->token != previous->token)) {
                 fetched.emplace(AccessToken{now_stored->token, now_stored->expires_at - clock_.now()});
                 reused = true;
+                shared_.fetch_add(1, std::memory_order_relaxed);
             }
         }
-        if (!fetched) fetched.emplace(co_await api_.stable_token(app, false));
+        if (!fetched) {
+            fetched.emplace(co_await api_.stable_token(app, false));
+            (*fetched ? fetched_ : failed_).fetch_add(1, std::memory_order_relaxed);
+        }
         if (*fetched && !reused) {
             // WeChat's tokens live 7200 s; a wild value must not overflow the arithmetic below.
             std::int64_t const lifetime = std::clamp<std::int64_t>((*fetched)->expires_in, 0, kMaxLifetime);
@@ -156,6 +162,11 @@ Task<result<AccessToken>> AccessTokenCache::fetch(AppCredentials const& app, Sto
     if (claimed) co_await store_.release_fetch(app.app_id);
     if (failure) std::rethrow_exception(failure);
     co_return std::move(*fetched);
+}
+
+AccessTokenCache::FetchCounts AccessTokenCache::fetch_counts() const {
+    return {fetched_.load(std::memory_order_relaxed), failed_.load(std::memory_order_relaxed),
+            shared_.load(std::memory_order_relaxed)};
 }
 
 Task<AccessTokenCache::Stored> AccessTokenCache::await_other_fetch(std::string const& app_id) {

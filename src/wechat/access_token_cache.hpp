@@ -1,4 +1,6 @@
 #pragma once
+
+#include <atomic>
 // The app's WeChat access token, for the server APIs that need one (getuserphonenumber): cached per
 // app id, fetched from cgi-bin/stable_token by one caller at a time, and replaced once when WeChat
 // rejects it. Login never needs it.
@@ -74,6 +76,15 @@ public:
     // Callers now waiting for another caller's fetch of the app's token (for tests).
     [[nodiscard]] std::size_t waiting(std::string_view app_id) const;
 
+    // Since the start (for /metrics): tokens fetched from WeChat, fetches that failed, and fetches
+    // saved by using a token another instance had just stored.
+    struct FetchCounts {
+        std::uint64_t fetched = 0;
+        std::uint64_t failed = 0;
+        std::uint64_t shared = 0;
+    };
+    [[nodiscard]] FetchCounts fetch_counts() const;
+
     // Seconds before expiry at which a token fetched with `expires_in` is refreshed.
     [[nodiscard]] static std::int64_t refresh_margin(std::int64_t expires_in) noexcept;
 
@@ -101,6 +112,9 @@ private:
     AccessTokenCacheOptions options_;
     mutable std::mutex mutex_;
     std::map<std::string, Entry, std::less<>> entries_;
+    std::atomic<std::uint64_t> fetched_{0};
+    std::atomic<std::uint64_t> failed_{0};
+    std::atomic<std::uint64_t> shared_{0};
 };
 
 // Runs `op(token)` (a callable returning Task<result<T>>) with the app's access token; when WeChat

@@ -42,14 +42,20 @@ std::int64_t CircuitBreaker::admit() {
         case State::closed:
             return 0;
         case State::open:
-            if (now < open_until_) return open_until_ - now;
+            if (now < open_until_) {
+                ++refusals_;
+                return open_until_ - now;
+            }
             state_ = State::half_open;
             probe_out_ = false;
             [[fallthrough]];
         case State::half_open:
             // One probe at a time decides; one that never reported back (its caller went away)
             // is given up after open_seconds.
-            if (probe_out_ && now < probe_sent_at_ + config_.open_seconds) return 1;
+            if (probe_out_ && now < probe_sent_at_ + config_.open_seconds) {
+                ++refusals_;
+                return 1;
+            }
             probe_out_ = true;
             probe_sent_at_ = now;
             return 0;
@@ -88,12 +94,23 @@ void CircuitBreaker::record(bool failed) {
 void CircuitBreaker::trip(std::int64_t now) {
     state_ = State::open;
     open_until_ = now + config_.open_seconds;
+    ++trips_;
     obs::log_warn("wechat_breaker_open", {{"seconds", config_.open_seconds}});
 }
 
 CircuitBreaker::State CircuitBreaker::state() const {
     std::lock_guard lock{mutex_};
     return state_;
+}
+
+std::uint64_t CircuitBreaker::refusals() const {
+    std::lock_guard lock{mutex_};
+    return refusals_;
+}
+
+std::uint64_t CircuitBreaker::trips() const {
+    std::lock_guard lock{mutex_};
+    return trips_;
 }
 
 template <class T, class Call>

@@ -39,6 +39,9 @@ public:
     [[nodiscard]] std::int64_t admit();
     void record(bool failed);
     [[nodiscard]] State state() const;
+    // Calls refused without calling WeChat, and times the breaker opened, since the start.
+    [[nodiscard]] std::uint64_t refusals() const;
+    [[nodiscard]] std::uint64_t trips() const;
 
     // Whether an outcome of a WeChat call counts as a failure of WeChat.
     [[nodiscard]] static bool is_failure(error_code const& ec) noexcept;
@@ -60,6 +63,8 @@ private:
     std::int64_t open_until_ = 0;
     bool probe_out_ = false;
     std::int64_t probe_sent_at_ = 0;
+    std::uint64_t refusals_ = 0;
+    std::uint64_t trips_ = 0;
 };
 
 // The refusal of an open breaker: wechat.circuit category, value = seconds until a retry may

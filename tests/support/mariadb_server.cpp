@@ -334,7 +334,9 @@ void MariadbServer::crash() {
 }
 
 void MariadbServer::freeze() {
-    if (pid_ > 0 && ::kill(pid_, SIGSTOP) == 0) frozen_ = true;
+    if (pid_ <= 0) return;
+    stop_process(pid_);
+    frozen_ = true;
 }
 
 void MariadbServer::thaw() {

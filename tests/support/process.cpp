@@ -50,7 +50,33 @@ struct SpawnSetup {
     }
 };
 
+// Whether every thread of `pid` is in state T (stopped) or t (traced), per /proc/PID/task/*/stat.
+bool all_threads_stopped(pid_t pid) {
+    std::error_code ec;
+    std::filesystem::path const tasks = "/proc/" + std::to_string(pid) + "/task";
+    bool any = false;
+    for (std::filesystem::directory_iterator it{tasks, ec}, end; !ec && it != end; it.increment(ec)) {
+        std::string const stat = read_file(it->path() / "stat");
+        auto const close = stat.rfind(')');
+        if (close == std::string::npos || close + 2 >= stat.size()) return false;
+        char const state = stat[close + 2];
+        if (state != 'T' && state != 't') return false;
+        any = true;
+    }
+    return !ec && any;
+}
+
 }  // namespace
+
+void stop_process(pid_t pid) {
+    if (::kill(pid, SIGSTOP) != 0) throw std::system_error(errno, std::generic_category(), "kill(SIGSTOP)");
+    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!all_threads_stopped(pid)) {
+        if (std::chrono::steady_clock::now() > deadline)
+            throw std::runtime_error("process " + std::to_string(pid) + " did not stop within 10 s");
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
 
 std::uint16_t free_port() {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -19,6 +19,11 @@ namespace wx::test {
 // A port that was free a moment ago on 127.0.0.1 (bind port 0, read it, close).
 [[nodiscard]] std::uint16_t free_port();
 
+// SIGSTOP, and then waits until every thread of the process is stopped: kill() returns before
+// the signal takes effect, and a busy machine can let a server answer one more request in
+// between. Throws std::runtime_error when it is not stopped within 10 s.
+void stop_process(pid_t pid);
+
 // Owns one child process; the destructor kills (SIGKILL) and reaps it if it is still running.
 // Thread safety: none.
 class Process {

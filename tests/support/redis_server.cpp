@@ -87,7 +87,7 @@ void RedisServer::stop() {
 }
 
 void RedisServer::freeze() {
-    if (process_) process_->signal(SIGSTOP);
+    if (process_) stop_process(process_->pid());
 }
 
 void RedisServer::thaw() {

@@ -147,18 +147,44 @@ TEST(CounterFamily, WritesOneLinePerLabelSet) {
     EXPECT_TRUE(has_line(text, R"(wxlogin_wechat_calls_total{api="jscode2session",outcome="error"} 1)")) << text;
 }
 
-TEST(CallbackGauge, ReadsItsValueAtScrapeTime) {
+TEST(CallbackMetric, ReadsItsValueAtScrapeTime) {
     double value = 1;
-    CallbackGauge g{"wxlogin_http_connections", "Live client connections.", [&value] { return value; }};
+    CallbackMetric g{"wxlogin_http_connections", "Live client connections.", CallbackMetric::Type::gauge};
+    g.sample([&value] { return value; });
     value = 7;
     std::string text = render(g);
     EXPECT_TRUE(has_line(text, "# TYPE wxlogin_http_connections gauge")) << text;
     EXPECT_TRUE(has_line(text, "wxlogin_http_connections 7")) << text;
 }
 
+TEST(CallbackMetric, OneSamplePerLabelValueAndCounterType) {
+    CallbackMetric c{"wxlogin_lookups_total", "Lookups.", CallbackMetric::Type::counter, "result"};
+    c.sample("hit", [] { return 5.0; }).sample("miss", [] { return 2.0; });
+    std::string text = render(c);
+    EXPECT_TRUE(has_line(text, "# TYPE wxlogin_lookups_total counter")) << text;
+    EXPECT_TRUE(has_line(text, R"(wxlogin_lookups_total{result="hit"} 5)")) << text;
+    EXPECT_TRUE(has_line(text, R"(wxlogin_lookups_total{result="miss"} 2)")) << text;
+}
+
+TEST(HistogramFamily, OneHistogramPerLabelSet) {
+    HistogramFamily h{"wxlogin_wechat_request_duration_seconds", "Time.", {"api"}};
+    h.with({"jscode2session"}).observe(0.003);
+    h.with({"stable_token"}).observe(0.2);
+    h.with({"jscode2session"}).observe(0.004);
+    std::string text = render(h);
+    EXPECT_TRUE(has_line(text, "# TYPE wxlogin_wechat_request_duration_seconds histogram")) << text;
+    EXPECT_TRUE(has_line(text, R"(wxlogin_wechat_request_duration_seconds_count{api="jscode2session"} 2)")) << text;
+    EXPECT_TRUE(has_line(text, R"(wxlogin_wechat_request_duration_seconds_bucket{api="jscode2session",le="0.005"} 2)"))
+        << text;
+    EXPECT_TRUE(has_line(text, R"(wxlogin_wechat_request_duration_seconds_bucket{api="stable_token",le="0.1"} 0)"))
+        << text;
+    EXPECT_TRUE(has_line(text, R"(wxlogin_wechat_request_duration_seconds_count{api="stable_token"} 1)")) << text;
+}
+
 TEST(MetricsRegistry, RendersCollectorsInOrder) {
     HttpMetrics http;
-    CallbackGauge g{"wxlogin_gauge", "A gauge.", [] { return 2.5; }};
+    CallbackMetric g{"wxlogin_gauge", "A gauge.", CallbackMetric::Type::gauge};
+    g.sample([] { return 2.5; });
     MetricsRegistry reg;
     reg.add(http);
     reg.add(g);

@@ -38,6 +38,7 @@ public:
         co_return std::make_shared<store::CachedUser const>(store::CachedUser{user, "{}"});
     }
     Task<void> invalidate(std::int64_t) override { co_return; }
+    [[nodiscard]] store::UserCacheStats stats() const override { return {}; }
 };
 
 Task<http::Response> reached_handler(http::Request& req, http::RequestContext&) {
