@@ -197,6 +197,7 @@ sigset_t shutdown_signals() {
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
     return signals;
 }
 }  // namespace
@@ -206,17 +207,24 @@ void block_shutdown_signals() {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 
-int wait_for_shutdown_signal() {
+int wait_for_shutdown_signal(std::function<void()> const& on_hangup) {
     sigset_t signals = shutdown_signals();
-    int received = 0;
-    sigwait(&signals, &received);
-    obs::log_info("shutdown_requested", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    return received;
+    for (;;) {
+        int received = 0;
+        sigwait(&signals, &received);
+        if (received == SIGHUP) {
+            obs::log_info("reload_requested", {{"signal", "SIGHUP"}});
+            if (on_hangup) on_hangup();
+            continue;
+        }
+        obs::log_info("shutdown_requested", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+        return received;
+    }
 }
 
 int App::run() {
     start();
-    wait_for_shutdown_signal();
+    wait_for_shutdown_signal([this] { (void)reload_tls(); });
     shutdown();
     return 0;
 }

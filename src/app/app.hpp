@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "api/auth_api.hpp"
@@ -40,11 +41,12 @@
 
 namespace wx::app {
 
-// Blocks SIGTERM and SIGINT in the calling thread and every thread it starts later, so that only
-// App::run()'s sigwait() receives them. Call first thing in main, before any thread exists.
+// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread and every thread it starts later, so
+// that only App::run()'s sigwait() receives them. Call first thing in main, before any thread exists.
 void block_shutdown_signals();
-// Waits for SIGTERM or SIGINT (blocked by block_shutdown_signals), logs it, returns it.
-int wait_for_shutdown_signal();
+// Waits for SIGTERM or SIGINT (blocked by block_shutdown_signals), logs it, returns it. Each
+// SIGHUP meanwhile calls `on_hangup` (when given; otherwise it is ignored) and the wait goes on.
+int wait_for_shutdown_signal(std::function<void()> const& on_hangup = {});
 
 // The composition root: owns every component in dependency order (members are constructed top to
 // bottom and destroyed bottom to top, so the server stops before what it uses).
@@ -62,6 +64,8 @@ public:
     // Binds the listener and starts the I/O threads. Throws std::runtime_error on failure.
     void start();
     [[nodiscard]] std::uint16_t port() const { return server_.port(); }
+    // SIGHUP: HTTPS re-reads its certificate and key (http::Server::reload_tls). True when taken.
+    bool reload_tls() { return server_.reload_tls(); }
     // Readiness turns 503, the listener closes, requests in flight finish (up to the grace
     // period), then every thread stops. Idempotent.
     void shutdown();

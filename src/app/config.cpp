@@ -454,7 +454,7 @@ void fill_dev_defaults(Config& c) {
     }
     if (!explicit_base) {
         c.wechat.use_embedded_simulator = true;
-        c.dev_defaults.push_back("WXLOGIN_WECHAT_API_BASE: the built-in WeChat simulator (/sim on this server)");
+        c.dev_defaults.push_back("WXLOGIN_WECHAT_API_BASE: the built-in WeChat simulator (/wechat-sim on this server)");
     }
 }
 

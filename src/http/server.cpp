@@ -1,5 +1,8 @@
 #include "http/server.hpp"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -17,6 +20,7 @@
 #include <thread>
 
 #include "http/request_id.hpp"
+#include "http/tls_context.hpp"
 #include "http/transport_errors.hpp"
 #include "obs/log.hpp"
 
@@ -116,12 +120,32 @@ Task<> close_stream(Stream& stream, std::chrono::milliseconds timeout) {
 
 Server::Server(ServerConfig cfg, Router const& router, IoPool& io) : cfg_(std::move(cfg)), router_(router), io_(io) {
     if (!cfg_.tls_cert_file.empty()) {
-        tls_.emplace(ssl::context::tls_server);
-        tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                          ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
-        tls_->use_certificate_chain_file(cfg_.tls_cert_file);
-        tls_->use_private_key_file(cfg_.tls_key_file, ssl::context::pem);
+        std::string why;
+        tls_ = make_server_tls_context(cfg_.tls_cert_file, cfg_.tls_key_file, why);
+        if (!tls_) throw std::runtime_error("cannot serve HTTPS: " + why);
     }
+}
+
+std::shared_ptr<ssl::context> Server::current_tls() const {
+    std::lock_guard lock{tls_mutex_};
+    return tls_;
+}
+
+bool Server::reload_tls() {
+    if (!current_tls()) return false;
+    std::string why;
+    auto fresh = make_server_tls_context(cfg_.tls_cert_file, cfg_.tls_key_file, why);
+    if (!fresh) {
+        obs::log_error("tls_reload_failed", {{"reason", why}, {"serving", certificate_fingerprint(*current_tls())}});
+        return false;
+    }
+    std::string const fingerprint = certificate_fingerprint(*fresh);
+    {
+        std::lock_guard lock{tls_mutex_};
+        tls_ = std::move(fresh);
+    }
+    obs::log_info("tls_reloaded", {{"certificate_sha256", fingerprint}});
+    return true;
 }
 
 Server::~Server() = default;
@@ -174,9 +198,8 @@ Task<> Server::accept_loop() {
                 obs::log_error("connection_failed", {{"error", ex.what()}});
             }
         };
-        if (tls_) {
-            TlsStream tls_stream{std::move(stream), *tls_};
-            asio::co_spawn(ctx, session(std::move(tls_stream), std::move(permit)), on_exit);
+        if (auto tls = current_tls()) {
+            asio::co_spawn(ctx, tls_session(std::move(stream), std::move(permit), std::move(tls)), on_exit);
         } else {
             asio::co_spawn(ctx, session(std::move(stream), std::move(permit)), on_exit);
         }
@@ -226,6 +249,12 @@ Task<Response> Server::handle(Request& req, RequestContext& ctx) const {
     co_return res;
 }
 
+// The TLS context lives in this frame for as long as the connection (a reload may replace the
+// server's meanwhile).
+Task<> Server::tls_session(beast::tcp_stream stream, Permit permit, std::shared_ptr<ssl::context> tls) {
+    co_await session(TlsStream{std::move(stream), *tls}, std::move(permit));
+}
+
 template <class Stream>
 Task<> Server::session(Stream stream, [[maybe_unused]] Permit permit) {
     auto& lowest = beast::get_lowest_layer(stream);
@@ -239,6 +268,23 @@ Task<> Server::session(Stream stream, [[maybe_unused]] Permit permit) {
         lowest.expires_after(cfg_.read_timeout);
         auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, use_result);
         open = !ec;
+        if (ec.category() == asio::error::get_ssl_category() && ERR_GET_REASON(ec.value()) == SSL_R_HTTP_REQUEST) {
+            // Plain HTTP sent to the HTTPS port: say so in plain HTTP rather than a TLS alert the
+            // client cannot read, and close.
+            ErrorEnvelope plain;
+            plain.http_status = status::bad_request;
+            plain.code = "invalid_request";
+            plain.message = "this port speaks HTTPS: use https://";
+            plain.reason = "plain HTTP on the HTTPS port";
+            std::string id = new_request_id();
+            Response res = error_response(plain, id, 11, false);
+            res.set("X-Request-Id", id);
+            serialize(res, wire);
+            lowest.expires_after(cfg_.write_timeout);
+            auto [wec, wn] = co_await asio::async_write(lowest, asio::buffer(wire), use_result);
+            (void)wec;
+            (void)wn;
+        }
     }
 
     while (open && !draining()) {

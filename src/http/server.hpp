@@ -26,7 +26,7 @@ struct ServerConfig {
     std::chrono::milliseconds write_timeout{10000};
     std::size_t max_header_bytes = 16 * 1024;
     std::size_t max_body_bytes = 64 * 1024;
-    std::string tls_cert_file;  // both set: serve HTTPS only (TLS 1.2+)
+    std::string tls_cert_file;  // both set: serve HTTPS only (TLS 1.2+, tls_context.hpp)
     std::string tls_key_file;
 };
 
@@ -52,6 +52,11 @@ public:
     // Waits until every connection has closed or `grace` has passed; true when drained.
     bool wait_drained(std::chrono::milliseconds grace);
 
+    // HTTPS: reads the certificate and key files again (SIGHUP). New connections use the new
+    // ones; live connections keep theirs and are not dropped. A file that does not load keeps the
+    // old certificate serving and logs why. True when the new files were taken (false without TLS).
+    bool reload_tls();
+
     [[nodiscard]] std::size_t live_connections() const { return live_.load(std::memory_order_relaxed); }
     [[nodiscard]] bool draining() const { return draining_.load(std::memory_order_relaxed); }
 
@@ -62,6 +67,8 @@ private:
     Task<> accept_loop();
     template <class Stream>
     Task<> session(Stream stream, Permit permit);
+    Task<> tls_session(boost::beast::tcp_stream stream, Permit permit, std::shared_ptr<asio::ssl::context> tls);
+    [[nodiscard]] std::shared_ptr<asio::ssl::context> current_tls() const;
     template <class Stream>
     Task<> refuse_overloaded(Stream stream);
     Task<Response> handle(Request& req, RequestContext& ctx) const;
@@ -71,7 +78,9 @@ private:
     ServerConfig cfg_;
     Router const& router_;
     IoPool& io_;
-    std::optional<asio::ssl::context> tls_;
+    // Swapped whole by reload_tls(); each TLS connection holds the one it started with.
+    std::shared_ptr<asio::ssl::context> tls_;
+    mutable std::mutex tls_mutex_;
     std::optional<asio::ip::tcp::acceptor> acceptor_;
     std::uint16_t port_ = 0;
     std::atomic<std::size_t> live_{0};
