@@ -56,6 +56,7 @@ constexpr std::array<ErrorInfo, kErrorCodeCount> kErrors{{
     {ErrorCode::refresh_token_expired, "refresh_token_expired", status::unauthorized, "the refresh token has expired"},
     {ErrorCode::refresh_token_reused, "refresh_token_reused", status::unauthorized,
      "the refresh token was already used; the session is revoked"},
+    {ErrorCode::no_password, "no_password", status::conflict, "this account has no password; it logs in with WeChat"},
 }};
 
 constexpr bool table_is_complete_and_in_order() {

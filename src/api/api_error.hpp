@@ -40,6 +40,7 @@ enum class ErrorCode : std::uint8_t {
     refresh_token_invalid,
     refresh_token_expired,
     refresh_token_reused,
+    no_password,
     count_,  // not a code: the number of codes, which the table is checked against
 };
 

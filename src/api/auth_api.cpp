@@ -17,7 +17,7 @@ Task<http::Response> AuthApi::wechat_login(http::Request& req, http::RequestCont
     auto const* app = exchanged->app;
     auto const& session = exchanged->session;
 
-    SessionGrant grant = d_.issuer.new_session();
+    SessionGrant grant = d_.issuer.new_session(session_origin(req, ctx, "wechat"));
     store::WeChatLogin login;
     login.identity = store::WeChatIdentity{app->app_id, session.openid, session.unionid};
     login.session_key_sealed = d_.cipher.seal(session.session_key);

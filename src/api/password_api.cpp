@@ -58,7 +58,7 @@ Task<http::Response> PasswordApi::register_account(http::Request& req, http::Req
     auto hashed = co_await d_.hasher.hash(*password);
     if (!hashed) co_return fail(to_api_error(hashed.error()), req, ctx);
     user.password_hash = std::move(*hashed);
-    SessionGrant grant = d_.issuer.new_session();
+    SessionGrant grant = d_.issuer.new_session(session_origin(req, ctx, "password"));
     user.session = grant.row;
     user.now = d_.clock.now();
     auto outcome = co_await d_.accounts.register_user(std::move(user));
@@ -130,6 +130,58 @@ Task<http::Response> PasswordApi::login(http::Request& req, http::RequestContext
     co_return co_await start_session((*account)->user_id, verdict->needs_rehash, password, req, ctx);
 }
 
+Task<http::Response> PasswordApi::change_password(http::Request& req, http::RequestContext& ctx) {
+    auto const& caller = *ctx.principal;
+    auto body = http::parse_json_object(req);
+    if (!body) co_return fail(body.error(), req, ctx);
+    http::FieldReader fields{*body};
+    auto current = fields.required_string("current_password", {.min = 1, .max = kFieldMax});
+    auto fresh = fields.required_string("new_password", {.min = 1, .max = kFieldMax});
+    Wiped wipe_current{current};
+    Wiped wipe_fresh{fresh};
+    if (fresh)
+        if (auto why = auth::password_problem(*fresh)) fields.fail("new_password", *why);
+    if (!fields.ok()) co_return fail(fields.error(), req, ctx);
+
+    auto account = co_await d_.accounts.credentials_by_id(caller.user_id);
+    if (!account) co_return fail(to_api_error(account.error()), req, ctx);
+    if (!*account) co_return fail(ApiError{ErrorCode::unauthorized}, req, ctx);  // deleted meanwhile
+    if (!(*account)->password_hash) co_return fail(ApiError{ErrorCode::no_password}, req, ctx);
+    // Counted as a login attempt on the same keys, so that a stolen access token cannot be used
+    // to guess the password faster than the login endpoint allows.
+    std::string const account_key = "user:" + std::to_string(caller.user_id);
+    auth::LoginKeys keys{account_key, ctx.client_address};
+    if (auto wait = co_await d_.throttle.admit(keys)) {
+        d_.locked_logins.add();
+        ApiError e{ErrorCode::too_many_attempts};
+        e.retry_after_seconds = static_cast<int>(wait->count());
+        co_return fail(e, req, ctx);
+    }
+    // Arguments are named before each co_await: g++ 12 mishandles temporaries inside one.
+    bool const hopeless = auth::password_too_long(*current);
+    std::optional<std::string> stored = hopeless ? std::nullopt : (*account)->password_hash;
+    std::string attempt = hopeless ? std::string{} : *current;
+    auto verdict = co_await d_.hasher.verify(std::move(attempt), std::move(stored));
+    if (!verdict) co_return fail(to_api_error(verdict.error()), req, ctx);
+    if (!verdict->match) {
+        d_.failed_logins.add();
+        ApiError e{ErrorCode::invalid_credentials};
+        e.message = "the current password is wrong";
+        co_return fail(e, req, ctx);  // no WWW-Authenticate: the token is fine
+    }
+    auto hashed = co_await d_.hasher.hash(*fresh);
+    if (!hashed) co_return fail(to_api_error(hashed.error()), req, ctx);
+    std::string keep = caller.session_id;
+    std::int64_t const now = d_.clock.now();
+    auto revoked = co_await d_.accounts.change_password(caller.user_id, std::move(*hashed), std::move(keep), now);
+    if (!revoked) co_return fail(to_api_error(revoked.error()), req, ctx);
+    auto const others = static_cast<std::int64_t>(revoked->size());
+    co_await d_.revocations.announce(std::move(*revoked));
+    co_await d_.throttle.record_success(keys);
+    obs::log_info("password_changed", {{"user_id", caller.user_id}, {"sessions_revoked", others}});
+    co_return http::empty_response(http::status::no_content, req);
+}
+
 Task<http::Response> PasswordApi::start_session(std::int64_t user_id,
                                                 bool rehash,
                                                 std::optional<std::string> password,
@@ -141,7 +193,7 @@ Task<http::Response> PasswordApi::start_session(std::int64_t user_id,
         auto fresh = co_await d_.hasher.hash(*password);
         if (fresh) (void)co_await d_.accounts.set_password_hash(user_id, std::move(*fresh), d_.clock.now());
     }
-    SessionGrant grant = d_.issuer.new_session();
+    SessionGrant grant = d_.issuer.new_session(session_origin(req, ctx, "password"));
     auto user = co_await d_.sessions.start(user_id, grant.row);
     if (!user) co_return fail(to_api_error(user.error()), req, ctx);
     co_await d_.users.put(*user);

@@ -10,6 +10,7 @@
 #include "core/clock.hpp"
 #include "http/pipeline.hpp"
 #include "obs/metrics.hpp"
+#include "store/revocation_list.hpp"
 #include "store/session_store.hpp"
 #include "store/user_cache.hpp"
 #include "store/user_store.hpp"
@@ -30,6 +31,7 @@ public:
         auth::PasswordHasher& hasher;
         auth::LoginThrottle& throttle;
         auth::RateLimiter& register_limit;  // registrations per client address
+        store::RevocationList& revocations;
         Clock const& clock;
         obs::Counter& failed_logins;  // wrong password or unknown user
         obs::Counter& locked_logins;  // refused with 429 before the password was checked
@@ -38,6 +40,10 @@ public:
 
     Task<http::Response> register_account(http::Request& req, http::RequestContext& ctx);
     Task<http::Response> login(http::Request& req, http::RequestContext& ctx);
+    // POST /api/v1/users/me/password (behind RequireAuth): the current password verified like a
+    // login (and counted by the same limits), the new one by the registration rules; every other
+    // session of the user is revoked.
+    Task<http::Response> change_password(http::Request& req, http::RequestContext& ctx);
 
 private:
     // A successful login: a new session and its TokenPair (a fresh hash first when the stored

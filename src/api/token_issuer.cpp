@@ -5,7 +5,7 @@
 
 namespace wx::api {
 
-SessionGrant TokenIssuer::new_session() const {
+SessionGrant TokenIssuer::new_session(SessionOrigin origin) const {
     auto refresh = auth::new_refresh_token();
     std::int64_t now = clock_.now();
     SessionGrant g;
@@ -14,6 +14,9 @@ SessionGrant TokenIssuer::new_session() const {
     g.row.created_at = now;
     g.row.expires_at = now + refresh_ttl_;
     g.row.access_expires_at = now + access_ttl_;
+    g.row.method = std::move(origin.method);
+    g.row.user_agent = std::move(origin.user_agent);
+    g.row.client_ip = std::move(origin.client_ip);
     g.refresh_token = std::move(refresh.token);
     return g;
 }

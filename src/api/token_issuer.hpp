@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/session_origin.hpp"
 #include "auth/jwt.hpp"
 #include "core/clock.hpp"
 #include "store/model.hpp"
@@ -30,7 +31,7 @@ public:
     TokenIssuer(auth::JwtCodec const& jwt, Clock const& clock, std::int64_t access_ttl, std::int64_t refresh_ttl)
         : jwt_(jwt), clock_(clock), access_ttl_(access_ttl), refresh_ttl_(refresh_ttl) {}
 
-    [[nodiscard]] SessionGrant new_session() const;
+    [[nodiscard]] SessionGrant new_session(SessionOrigin origin) const;
     [[nodiscard]] RotationGrant rotation(std::string_view presented_refresh_token) const;
     // The TokenPair object of API.md for this user and session. The access token expires at
     // `access_expires_at`, the instant recorded with the session, so that revocation covers it exactly.

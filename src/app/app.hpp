@@ -10,6 +10,7 @@
 #include "api/ops_api.hpp"
 #include "api/password_api.hpp"
 #include "api/require_auth.hpp"
+#include "api/sessions_api.hpp"
 #include "api/token_issuer.hpp"
 #include "api/user_wechat_api.hpp"
 #include "api/users_api.hpp"
@@ -119,6 +120,7 @@ private:
     api::AuthApi auth_api_;
     api::PasswordApi password_api_;
     api::UsersApi users_api_;
+    api::SessionsApi sessions_api_;
     api::JwksApi jwks_api_;
     api::UserWeChatApi user_wechat_api_;
     // serve --dev: the WeChat simulator on this very server (routes.cpp mounts it), its apps the

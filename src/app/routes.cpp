@@ -27,6 +27,11 @@ void App::add_routes() {
 
     r.add(verb::get, "/api/v1/users/me", route_to(users_api_, &api::UsersApi::me), {&require_auth_});
     r.add(verb::patch, "/api/v1/users/me", route_to(users_api_, &api::UsersApi::update_me), {&require_auth_});
+    r.add(verb::get, "/api/v1/users/me/sessions", route_to(sessions_api_, &api::SessionsApi::list), {&require_auth_});
+    r.add(verb::delete_, "/api/v1/users/me/sessions/{id}", route_to(sessions_api_, &api::SessionsApi::revoke),
+          {&require_auth_});
+    r.add(verb::post, "/api/v1/users/me/password", route_to(password_api_, &api::PasswordApi::change_password),
+          {&require_auth_});
     r.add(verb::post, "/api/v1/users/me/wechat", route_to(user_wechat_api_, &api::UserWeChatApi::bind),
           {&require_auth_});
     r.add(verb::post, "/api/v1/users/me/phone", route_to(user_wechat_api_, &api::UserWeChatApi::phone),

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/asio/ip/address.hpp>
 #include <cctype>
+#include <cstdio>
 
 namespace wx::obs {
 namespace {
@@ -79,6 +81,22 @@ std::string mask_url(std::string_view url) {
             out += pair;
         }
     }
+    return out;
+}
+
+std::string mask_ip(std::string_view address) {
+    boost::system::error_code ec;
+    auto const ip = boost::asio::ip::make_address(std::string{address}, ec);
+    if (ec) return {};
+    if (ip.is_v6() && ip.to_v6().is_v4_mapped())
+        return mask_ip(boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, ip.to_v6()).to_string());
+    if (ip.is_v4()) {
+        auto const b = ip.to_v4().to_bytes();
+        return std::to_string(b[0]) + "." + std::to_string(b[1]) + "." + std::to_string(b[2]) + ".x";
+    }
+    auto const b = ip.to_v6().to_bytes();
+    char out[32];
+    std::snprintf(out, sizeof out, "%x:%x:%x::x", (b[0] << 8) | b[1], (b[2] << 8) | b[3], (b[4] << 8) | b[5]);
     return out;
 }
 

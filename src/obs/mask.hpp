@@ -21,5 +21,9 @@ namespace wx::obs {
 // A URL whose query may carry credentials: values of secret, js_code, code, access_token,
 // refresh_token, password and session_key are replaced by "***".
 [[nodiscard]] std::string mask_url(std::string_view url);
+// A client address with its host part hidden: IPv4 "203.0.113.7" -> "203.0.113.x"; IPv6 keeps
+// its first 48 bits, "2001:db8:1:2::7" -> "2001:db8:1::x" (an IPv4-mapped one is shown as IPv4).
+// "" for something that is not an address.
+[[nodiscard]] std::string mask_ip(std::string_view address);
 
 }  // namespace wx::obs

@@ -34,6 +34,22 @@ struct NewSession {
     std::int64_t created_at = 0;
     std::int64_t expires_at = 0;         // absolute refresh expiry
     std::int64_t access_expires_at = 0;  // expiry of the latest access token of this session
+    // Where it came from, for the user's list of devices (API.md "Sessions"): "wechat" or
+    // "password"; the login's User-Agent, already cleaned and cut; the client address, already
+    // masked (the full address is never stored).
+    std::string method = "wechat";
+    std::optional<std::string> user_agent;
+    std::optional<std::string> client_ip;
+};
+
+// A live session as its user sees it in the list of devices.
+struct SessionInfo {
+    std::string id;
+    std::string method;
+    std::int64_t created_at = 0;
+    std::int64_t last_used_at = 0;  // the login or the latest refresh
+    std::optional<std::string> user_agent;
+    std::optional<std::string> client_ip;
 };
 
 struct WeChatLogin {

@@ -18,7 +18,7 @@ namespace wx::store {
 // INSERT IGNORE), and the runner records a version right after its last statement: a migration
 // interrupted halfway is finished by the next run. Statements are separated by ";" at the end of
 // a line (MysqlBackend splits them; none contains a ';' of its own).
-inline constexpr std::array<std::string_view, 5> kMysqlSchema = {
+inline constexpr std::array<std::string_view, 6> kMysqlSchema = {
     // 1: users, WeChat identities, sessions and refresh tokens.
     R"sql(
 CREATE TABLE IF NOT EXISTS users (
@@ -113,6 +113,14 @@ INSERT IGNORE INTO change_seq (id, seq) VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS unionid_locks (
     slot INT NOT NULL PRIMARY KEY
 ) ENGINE=InnoDB;
+)sql",
+    // 6: sessions per device: how each began, the login's User-Agent (at most 256 characters)
+    // and masked address. Older sessions of accounts without a WeChat identity were password logins.
+    R"sql(
+ALTER TABLE sessions ADD COLUMN IF NOT EXISTS method VARCHAR(16) NOT NULL DEFAULT 'wechat';
+ALTER TABLE sessions ADD COLUMN IF NOT EXISTS user_agent VARCHAR(256) NULL;
+ALTER TABLE sessions ADD COLUMN IF NOT EXISTS client_ip VARCHAR(64) NULL;
+UPDATE sessions SET method = 'password' WHERE user_id NOT IN (SELECT user_id FROM wechat_identities);
 )sql",
 };
 

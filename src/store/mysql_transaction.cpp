@@ -91,7 +91,8 @@ result<std::int64_t> MysqlTransaction::insert_user(NewUserRow const& r) {
     return q->insert_id();
 }
 
-result<std::optional<StoredCredentials>> MysqlTransaction::credentials(std::string_view sql, std::string const& key) {
+template <class Key>
+result<std::optional<StoredCredentials>> MysqlTransaction::credentials(std::string_view sql, Key const& key) {
     auto q = run(sql, key);
     if (!q) return q.error();
     auto row = next(*q);
@@ -102,6 +103,10 @@ result<std::optional<StoredCredentials>> MysqlTransaction::credentials(std::stri
 
 result<std::optional<StoredCredentials>> MysqlTransaction::credentials_by_username_key(std::string const& key) {
     return credentials("SELECT id, password_hash, disabled FROM users WHERE username_key = ?", key);
+}
+
+result<std::optional<StoredCredentials>> MysqlTransaction::credentials_by_id(std::int64_t user_id) {
+    return credentials("SELECT id, password_hash, disabled FROM users WHERE id = ?", user_id);
 }
 
 result<std::optional<StoredCredentials>> MysqlTransaction::credentials_by_email_key(std::string const& key) {
@@ -211,9 +216,10 @@ result<std::optional<Sealed>> MysqlTransaction::sealed_session_key(std::int64_t 
 result<void> MysqlTransaction::insert_session(std::int64_t user_id, NewSession const& s) {
     std::int64_t const generation = 0;
     auto session = executed(
-        "INSERT INTO sessions (id, user_id, generation, created_at, refreshed_at, expires_at, access_expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        s.id, user_id, generation, s.created_at, s.created_at, s.expires_at, s.access_expires_at);
+        "INSERT INTO sessions (id, user_id, generation, created_at, refreshed_at, expires_at, access_expires_at, "
+        "method, user_agent, client_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        s.id, user_id, generation, s.created_at, s.created_at, s.expires_at, s.access_expires_at, s.method,
+        s.user_agent, s.client_ip);
     if (!session) return session;
     return insert_refresh_token(s.id, s.refresh_hash, generation, s.created_at);
 }
@@ -291,11 +297,31 @@ result<std::vector<RevokedSession>> MysqlTransaction::revoke_session(std::int64_
     return revoke_locked(*q, now);
 }
 
-result<std::vector<RevokedSession>> MysqlTransaction::revoke_user_sessions(std::int64_t user_id, std::int64_t now) {
+result<std::vector<RevokedSession>> MysqlTransaction::revoke_user_sessions(std::int64_t user_id,
+                                                                           std::int64_t now,
+                                                                           std::string const& except_session) {
     auto q =
-        run("SELECT id, access_expires_at FROM sessions WHERE user_id = ? AND revoked_at IS NULL FOR UPDATE", user_id);
+        run("SELECT id, access_expires_at FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND id <> ? "
+            "FOR UPDATE",
+            user_id, except_session);
     if (!q) return q.error();
     return revoke_locked(*q, now);
+}
+
+result<std::vector<SessionInfo>> MysqlTransaction::live_sessions(std::int64_t user_id, std::int64_t now) {
+    auto q =
+        run("SELECT id, method, created_at, refreshed_at, user_agent, client_ip FROM sessions "
+            "WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC, id DESC",
+            user_id, now);
+    if (!q) return q.error();
+    std::vector<SessionInfo> out;
+    for (;;) {
+        auto row = next(*q);
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back(
+            SessionInfo{q->text(0), q->text(1), q->int64(2), q->int64(3), q->optional_text(4), q->optional_text(5)});
+    }
 }
 
 result<std::vector<RevokedSession>> MysqlTransaction::revoked_sessions(std::int64_t alive_at) {

@@ -26,6 +26,7 @@ public:
     result<std::optional<User>> find_user(std::int64_t id) override;
     result<std::int64_t> insert_user(NewUserRow const& row) override;
     result<std::optional<StoredCredentials>> credentials_by_username_key(std::string const& key) override;
+    result<std::optional<StoredCredentials>> credentials_by_id(std::int64_t user_id) override;
     result<std::optional<StoredCredentials>> credentials_by_email_key(std::string const& key) override;
     result<bool> update_profile(std::int64_t user_id, ProfileChange const& change) override;
     result<bool> set_phone(std::int64_t user_id, std::string const& phone, std::int64_t now) override;
@@ -57,7 +58,10 @@ public:
     result<std::vector<RevokedSession>> revoke_session(std::int64_t user_id,
                                                        std::string const& session_id,
                                                        std::int64_t now) override;
-    result<std::vector<RevokedSession>> revoke_user_sessions(std::int64_t user_id, std::int64_t now) override;
+    result<std::vector<RevokedSession>> revoke_user_sessions(std::int64_t user_id,
+                                                             std::int64_t now,
+                                                             std::string const& except_session) override;
+    result<std::vector<SessionInfo>> live_sessions(std::int64_t user_id, std::int64_t now) override;
     result<std::vector<RevokedSession>> revoked_sessions(std::int64_t alive_at) override;
 
     result<void> append_change(ChangeKind kind,
@@ -85,7 +89,8 @@ private:
     // The single integer of a one-row query, or nullopt when it found no row.
     template <class... Args>
     result<std::optional<std::int64_t>> single_int(std::string_view sql, Args const&... args);
-    result<std::optional<StoredCredentials>> credentials(std::string_view sql, std::string const& key);
+    template <class Key>
+    result<std::optional<StoredCredentials>> credentials(std::string_view sql, Key const& key);
     result<std::vector<RevokedSession>> collect_revoked(MysqlQuery& q);
     result<std::vector<RevokedSession>> revoke_locked(MysqlQuery& locked, std::int64_t now);
     // Records the error as the end of this transaction.

@@ -85,9 +85,14 @@ Task<result<std::vector<RevokedSession>>> SessionStore::revoke(std::int64_t user
 
 Task<result<std::vector<RevokedSession>>> SessionStore::revoke_all(std::int64_t user_id, std::int64_t now) {
     auto body = [user_id, now](Transaction& tx) {
-        return revoke_logged(tx, now, [&] { return tx.revoke_user_sessions(user_id, now); });
+        return revoke_logged(tx, now, [&] { return tx.revoke_user_sessions(user_id, now, {}); });
     };
     return write<std::vector<RevokedSession>>(backend_, std::move(body));
+}
+
+Task<result<std::vector<SessionInfo>>> SessionStore::live(std::int64_t user_id, std::int64_t now) {
+    auto body = [user_id, now](Transaction& tx) { return tx.live_sessions(user_id, now); };
+    return read<std::vector<SessionInfo>>(backend_, std::move(body));
 }
 
 Task<result<std::vector<RevokedSession>>> SessionStore::revoked_since(std::int64_t now) {

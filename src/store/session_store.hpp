@@ -25,6 +25,8 @@ public:
     // revoked (nothing when it was revoked already, or is not the user's).
     Task<result<std::vector<RevokedSession>>> revoke(std::int64_t user_id, std::string session_id, std::int64_t now);
     Task<result<std::vector<RevokedSession>>> revoke_all(std::int64_t user_id, std::int64_t now);
+    // The user's live sessions (not revoked, refresh not expired), newest first.
+    Task<result<std::vector<SessionInfo>>> live(std::int64_t user_id, std::int64_t now);
     // Revoked sessions whose access tokens may still be unexpired at `now`: what an instance's
     // revocation list is rebuilt from at start.
     Task<result<std::vector<RevokedSession>>> revoked_since(std::int64_t now);

@@ -8,7 +8,7 @@ namespace wx::store {
 // The SQLite schema, version by version (version N is element N-1), applied in order by the
 // migration runner, each inside one transaction. Never edit a shipped version; add a new one.
 // Every backend keeps the same version numbers with the same meaning.
-inline constexpr std::array<std::string_view, 5> kSqliteSchema = {
+inline constexpr std::array<std::string_view, 6> kSqliteSchema = {
     // 1: users, WeChat identities, sessions and refresh tokens.
     R"sql(
 CREATE TABLE users (
@@ -82,6 +82,14 @@ CREATE INDEX changes_created ON changes(created_at);
     // 5: MariaDB's unionid lock rows; SQLite's single writer serialises logins without them.
     R"sql(
 SELECT 1;
+)sql",
+    // 6: sessions per device: how each began, the login's User-Agent and masked address. Older
+    // sessions of accounts without a WeChat identity were password logins.
+    R"sql(
+ALTER TABLE sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'wechat';
+ALTER TABLE sessions ADD COLUMN user_agent TEXT;
+ALTER TABLE sessions ADD COLUMN client_ip TEXT;
+UPDATE sessions SET method = 'password' WHERE user_id NOT IN (SELECT user_id FROM wechat_identities);
 )sql",
 };
 

@@ -85,7 +85,8 @@ result<std::int64_t> SqliteTransaction::insert_user(NewUserRow const& r) {
     return db_.last_insert_id();
 }
 
-result<std::optional<StoredCredentials>> SqliteTransaction::credentials(std::string_view sql, std::string const& key) {
+template <class Key>
+result<std::optional<StoredCredentials>> SqliteTransaction::credentials(std::string_view sql, Key const& key) {
     auto st = prepared(db_, sql, key);
     if (!st) return st.error();
     auto& s = **st;
@@ -97,6 +98,10 @@ result<std::optional<StoredCredentials>> SqliteTransaction::credentials(std::str
 
 result<std::optional<StoredCredentials>> SqliteTransaction::credentials_by_username_key(std::string const& key) {
     return credentials("SELECT id, password_hash, disabled FROM users WHERE username_key = ?", key);
+}
+
+result<std::optional<StoredCredentials>> SqliteTransaction::credentials_by_id(std::int64_t user_id) {
+    return credentials("SELECT id, password_hash, disabled FROM users WHERE id = ?", user_id);
 }
 
 result<std::optional<StoredCredentials>> SqliteTransaction::credentials_by_email_key(std::string const& key) {
@@ -190,8 +195,9 @@ result<std::optional<Sealed>> SqliteTransaction::sealed_session_key(std::int64_t
 result<void> SqliteTransaction::insert_session(std::int64_t user_id, NewSession const& s) {
     auto session = prepared(db_,
                             "INSERT INTO sessions (id, user_id, generation, created_at, refreshed_at, expires_at, "
-                            "access_expires_at) VALUES (?, ?, 0, ?, ?, ?, ?)",
-                            s.id, user_id, s.created_at, s.created_at, s.expires_at, s.access_expires_at);
+                            "access_expires_at, method, user_agent, client_ip) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
+                            s.id, user_id, s.created_at, s.created_at, s.expires_at, s.access_expires_at, s.method,
+                            s.user_agent, s.client_ip);
     if (auto inserted = executed(std::move(session)); !inserted) return inserted;
     return insert_refresh_token(s.id, s.refresh_hash, 0, s.created_at);
 }
@@ -257,13 +263,31 @@ result<std::vector<RevokedSession>> SqliteTransaction::revoke_session(std::int64
     return collect_revoked(**st);
 }
 
-result<std::vector<RevokedSession>> SqliteTransaction::revoke_user_sessions(std::int64_t user_id, std::int64_t now) {
+result<std::vector<RevokedSession>> SqliteTransaction::revoke_user_sessions(std::int64_t user_id,
+                                                                            std::int64_t now,
+                                                                            std::string const& except_session) {
     auto st = prepared(db_,
-                       "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL "
+                       "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ? "
                        "RETURNING id, access_expires_at",
-                       now, user_id);
+                       now, user_id, except_session);
     if (!st) return st.error();
     return collect_revoked(**st);
+}
+
+result<std::vector<SessionInfo>> SqliteTransaction::live_sessions(std::int64_t user_id, std::int64_t now) {
+    auto st = prepared(db_,
+                       "SELECT id, method, created_at, refreshed_at, user_agent, client_ip FROM sessions "
+                       "WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC, id DESC",
+                       user_id, now);
+    if (!st) return st.error();
+    auto& q = **st;
+    std::vector<SessionInfo> out;
+    for (int rc; (rc = q.step()) != SQLITE_DONE;) {
+        if (rc != SQLITE_ROW) return step_error(rc);
+        out.push_back(
+            SessionInfo{q.text(0), q.text(1), q.int64(2), q.int64(3), q.optional_text(4), q.optional_text(5)});
+    }
+    return out;
 }
 
 result<std::vector<RevokedSession>> SqliteTransaction::revoked_sessions(std::int64_t alive_at) {

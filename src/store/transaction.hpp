@@ -36,6 +36,7 @@ public:
     virtual result<std::int64_t> insert_user(NewUserRow const& row) = 0;
     virtual result<std::optional<StoredCredentials>> credentials_by_username_key(std::string const& key) = 0;
     virtual result<std::optional<StoredCredentials>> credentials_by_email_key(std::string const& key) = 0;
+    virtual result<std::optional<StoredCredentials>> credentials_by_id(std::int64_t user_id) = 0;
     // Each returns false when the user does not exist. Absent fields of the change stay as they are.
     virtual result<bool> update_profile(std::int64_t user_id, ProfileChange const& change) = 0;
     virtual result<bool> set_phone(std::int64_t user_id, std::string const& phone, std::int64_t now) = 0;
@@ -89,7 +90,13 @@ public:
     virtual result<std::vector<RevokedSession>> revoke_session(std::int64_t user_id,
                                                                std::string const& session_id,
                                                                std::int64_t now) = 0;
-    virtual result<std::vector<RevokedSession>> revoke_user_sessions(std::int64_t user_id, std::int64_t now) = 0;
+    // `except_session` (when not empty) stays live: a password change keeps the caller's session.
+    virtual result<std::vector<RevokedSession>> revoke_user_sessions(std::int64_t user_id,
+                                                                     std::int64_t now,
+                                                                     std::string const& except_session) = 0;
+    // The user's sessions neither revoked nor past their absolute expiry at `now`, newest first
+    // (ties: the larger id first).
+    virtual result<std::vector<SessionInfo>> live_sessions(std::int64_t user_id, std::int64_t now) = 0;
     // Revoked sessions whose access tokens are still unexpired at `alive_at`.
     virtual result<std::vector<RevokedSession>> revoked_sessions(std::int64_t alive_at) = 0;
 

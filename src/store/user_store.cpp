@@ -62,6 +62,11 @@ Task<result<std::optional<StoredCredentials>>> UserStore::credentials_by_usernam
     return read<std::optional<StoredCredentials>>(backend_, std::move(body));
 }
 
+Task<result<std::optional<StoredCredentials>>> UserStore::credentials_by_id(std::int64_t user_id) {
+    auto body = [user_id](Transaction& tx) { return tx.credentials_by_id(user_id); };
+    return read<std::optional<StoredCredentials>>(backend_, std::move(body));
+}
+
 Task<result<std::optional<StoredCredentials>>> UserStore::credentials_by_email_key(std::string key) {
     auto body = [key = std::move(key)](Transaction& tx) { return tx.credentials_by_email_key(key); };
     return read<std::optional<StoredCredentials>>(backend_, std::move(body));
@@ -94,6 +99,23 @@ Task<result<void>> UserStore::set_password_hash(std::int64_t user_id, std::strin
         return {};
     };
     return write<void>(backend_, std::move(body));
+}
+
+Task<result<std::vector<RevokedSession>>> UserStore::change_password(std::int64_t user_id,
+                                                                     std::string hash,
+                                                                     std::string keep_session,
+                                                                     std::int64_t now) {
+    auto body = [user_id, hash = std::move(hash), keep = std::move(keep_session),
+                 now](Transaction& tx) -> result<std::vector<RevokedSession>> {
+        auto found = tx.set_password_hash(user_id, hash, now);
+        if (!found) return found.error();
+        if (!*found) return make_error_code(Errc::not_found);
+        auto revoked = tx.revoke_user_sessions(user_id, now, keep);
+        if (!revoked) return revoked.error();
+        if (auto logged = log_revocations(tx, *revoked, now); !logged) return logged.error();
+        return revoked;
+    };
+    return write<std::vector<RevokedSession>>(backend_, std::move(body));
 }
 
 }  // namespace wx::store

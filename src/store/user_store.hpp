@@ -21,6 +21,7 @@ public:
     // The account whose canonical username / email is `key`; nullopt when there is none.
     Task<result<std::optional<StoredCredentials>>> credentials_by_username_key(std::string key);
     Task<result<std::optional<StoredCredentials>>> credentials_by_email_key(std::string key);
+    Task<result<std::optional<StoredCredentials>>> credentials_by_id(std::int64_t user_id);
 
     // Creates the account with its first session, unless its username or email key is taken
     // (two registrations racing for one name: one is created, the other told username_taken).
@@ -29,6 +30,12 @@ public:
     Task<result<User>> update_profile(std::int64_t user_id, ProfileChange change);
     Task<result<User>> set_phone(std::int64_t user_id, std::string phone, std::int64_t now);
     Task<result<void>> set_password_hash(std::int64_t user_id, std::string hash, std::int64_t now);
+    // A new password: the hash replaced and every session of the user but `keep_session` revoked,
+    // in one transaction (logged for the other instances); answers what was revoked.
+    Task<result<std::vector<RevokedSession>>> change_password(std::int64_t user_id,
+                                                              std::string hash,
+                                                              std::string keep_session,
+                                                              std::int64_t now);
 
 private:
     Backend& backend_;

@@ -56,7 +56,8 @@ TEST(ApiError, StatusesMatchApiMd) {
                           {ErrorCode::invalid_credentials, 401},
                           {ErrorCode::refresh_token_invalid, 401},
                           {ErrorCode::refresh_token_expired, 401},
-                          {ErrorCode::refresh_token_reused, 401}};
+                          {ErrorCode::refresh_token_reused, 401},
+                          {ErrorCode::no_password, 409}};
     EXPECT_EQ(std::size(cases), kErrorCodeCount);  // every code has a row here
     for (auto [code, want] : cases) {
         EXPECT_EQ(static_cast<unsigned>(status_of(code)), want) << code_name(code);

@@ -1,0 +1,49 @@
+#include "api/sessions_api.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "api/error_mapping.hpp"
+#include "api/user_json.hpp"
+#include "http/response.hpp"
+
+namespace wx::api {
+namespace {
+
+boost::json::value optional_string(std::optional<std::string> const& s) {
+    if (!s) return nullptr;
+    return boost::json::string{*s};
+}
+
+}  // namespace
+
+Task<http::Response> SessionsApi::list(http::Request& req, http::RequestContext& ctx) {
+    auto const& caller = *ctx.principal;
+    auto live = co_await sessions_.live(caller.user_id, clock_.now());
+    if (!live) co_return fail(to_api_error(live.error()), req, ctx);
+    boost::json::array out;
+    out.reserve(live->size());
+    for (auto const& s : *live) {
+        out.push_back(boost::json::object{{"id", s.id},
+                                          {"method", s.method},
+                                          {"created_at", rfc3339(s.created_at)},
+                                          {"last_used_at", rfc3339(s.last_used_at)},
+                                          {"user_agent", optional_string(s.user_agent)},
+                                          {"client_ip", optional_string(s.client_ip)},
+                                          {"current", s.id == caller.session_id}});
+    }
+    co_return http::json_response(http::status::ok, boost::json::object{{"sessions", std::move(out)}}, req);
+}
+
+Task<http::Response> SessionsApi::revoke(http::Request& req, http::RequestContext& ctx) {
+    auto const& caller = *ctx.principal;
+    std::string id{ctx.path("id")};
+    auto revoked = co_await sessions_.revoke(caller.user_id, std::move(id), clock_.now());
+    if (!revoked) co_return fail(to_api_error(revoked.error()), req, ctx);
+    // Nothing revoked: not the caller's, unknown, or revoked already — one answer for all three.
+    if (revoked->empty()) co_return fail(ApiError{ErrorCode::not_found}, req, ctx);
+    co_await revocations_.announce(std::move(*revoked));
+    co_return http::empty_response(http::status::no_content, req);
+}
+
+}  // namespace wx::api
