@@ -8,7 +8,7 @@ BUILD_PACKAGES=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-json1
   libssl-dev libsqlite3-dev libspdlog-dev libfmt-dev libtoml11-dev libcli11-dev libsodium-dev libhiredis-dev
   libmariadb-dev libgtest-dev libgmock-dev libbenchmark-dev ca-certificates)
 # What the tests need beyond the build: real servers and tools they drive.
-TEST_PACKAGES=(redis-server mariadb-server curl python3 python3-jwt python3-cryptography openssl)
+TEST_PACKAGES=(redis-server mariadb-server curl python3 python3-jwt python3-cryptography python3-yaml openssl prometheus nginx)
 
 as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
 
