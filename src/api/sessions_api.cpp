@@ -8,14 +8,6 @@
 #include "http/response.hpp"
 
 namespace wx::api {
-namespace {
-
-boost::json::value optional_string(std::optional<std::string> const& s) {
-    if (!s) return nullptr;
-    return boost::json::string{*s};
-}
-
-}  // namespace
 
 Task<http::Response> SessionsApi::list(http::Request& req, http::RequestContext& ctx) {
     auto const& caller = *ctx.principal;

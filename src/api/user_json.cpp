@@ -4,14 +4,11 @@
 #include <ctime>
 
 namespace wx::api {
-namespace {
 
 boost::json::value optional_string(std::optional<std::string> const& s) {
     if (!s) return nullptr;
     return boost::json::string{*s};
 }
-
-}  // namespace
 
 std::string rfc3339(std::int64_t unix_seconds) {
     std::time_t t = static_cast<std::time_t>(unix_seconds);

@@ -59,7 +59,10 @@ std::shared_ptr<ssl::context> make_server_tls_context(std::string const& cert_fi
 }
 
 std::string certificate_fingerprint(ssl::context& context) {
-    X509* cert = SSL_CTX_get0_certificate(context.native_handle());
+    return certificate_fingerprint(SSL_CTX_get0_certificate(context.native_handle()));
+}
+
+std::string certificate_fingerprint(X509* cert) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int n = 0;
     if (!cert || X509_digest(cert, EVP_sha256(), digest.data(), &n) != 1) return {};

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+struct x509_st;  // OpenSSL's X509
+
 namespace wx::http {
 
 // A server context for the PEM certificate chain and private key, or null with `why` saying what
@@ -18,5 +20,7 @@ namespace wx::http {
 // The SHA-256 fingerprint of the context's leaf certificate, as openssl x509 -fingerprint prints
 // it (upper-case hex pairs joined by ':'), for logs; "" when there is none.
 [[nodiscard]] std::string certificate_fingerprint(boost::asio::ssl::context& context);
+// The same for one certificate (a peer's, in tests); "" for null.
+[[nodiscard]] std::string certificate_fingerprint(x509_st* cert);
 
 }  // namespace wx::http

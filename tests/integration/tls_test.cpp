@@ -22,6 +22,7 @@
 #include <fstream>
 #include <string>
 
+#include "http/tls_context.hpp"
 #include "support/log_capture.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -81,16 +82,8 @@ public:
     [[nodiscard]] std::string protocol() { return SSL_get_version(stream_.native_handle()); }
     [[nodiscard]] std::string fingerprint() {
         X509* cert = SSL_get1_peer_certificate(stream_.native_handle());
-        std::array<unsigned char, EVP_MAX_MD_SIZE> d{};
-        unsigned int n = 0;
-        X509_digest(cert, EVP_sha256(), d.data(), &n);
+        std::string out = http::certificate_fingerprint(cert);
         X509_free(cert);
-        std::string out;
-        for (unsigned int i = 0; i < n; ++i) {
-            char hex[4];
-            std::snprintf(hex, sizeof hex, i + 1 < n ? "%02X:" : "%02X", d[i]);
-            out += hex;
-        }
         return out;
     }
     // GET `target` on this connection (keep-alive); the status line.
