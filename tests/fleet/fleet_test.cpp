@@ -216,6 +216,7 @@ TEST_F(FleetTest, PasswordGuessesOverBothInstancesAreLimitedTogether) {
     ASSERT_EQ(reg.status, 201u) << reg.body;
     constexpr int kGuesses = 12;
     std::vector<unsigned> statuses(kGuesses);
+    std::vector<std::string> retry_after(kGuesses);
     std::latch go{kGuesses};
     std::vector<std::thread> guessers;
     for (int i = 0; i < kGuesses; ++i) {
@@ -223,17 +224,27 @@ TEST_F(FleetTest, PasswordGuessesOverBothInstancesAreLimitedTogether) {
             HttpClient c = fleet.client(i % 2);
             go.arrive_and_wait();
             auto body = boost::json::object{{"username", "fleet_ann"}, {"password", "guess " + std::to_string(i)}};
-            statuses[i] = c.post("/api/v1/auth/login", boost::json::serialize(body)).status;
+            auto r = c.post("/api/v1/auth/login", boost::json::serialize(body));
+            statuses[i] = r.status;
+            retry_after[i] = r.header("Retry-After");
         });
     }
     for (auto& t : guessers) t.join();
     EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 401u), 5)
         << "5 free failures for the fleet, not per instance";
     EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 429u), kGuesses - 5);
-    HttpClient b = fleet.client(1);
-    auto right = b.post("/api/v1/auth/login", R"({"username":"fleet_ann","password":"ann's real password"})");
-    EXPECT_EQ(right.status, 429u) << "locked on B too, even with the right password";
-    EXPECT_FALSE(right.header("Retry-After").empty());
+    // Six guesses went to each instance and only five were verified in all, so each instance
+    // refused at least one: the lock is shared. (Not checked with a later request: the first
+    // lockout lasts 1 s, which the hashing of the five verified guesses can outlast.)
+    int refused_on_a = 0, refused_on_b = 0;
+    for (int i = 0; i < kGuesses; ++i) {
+        if (statuses[i] != 429u) continue;
+        ++(i % 2 == 0 ? refused_on_a : refused_on_b);
+        EXPECT_FALSE(retry_after[i].empty()) << "guess " << i;
+    }
+    EXPECT_GE(refused_on_a, 1) << "A refused a guess";
+    EXPECT_GE(refused_on_b, 1) << "B refused a guess";
+    EXPECT_EQ(refused_on_a + refused_on_b, kGuesses - 5);
 }
 
 TEST_F(FleetTest, TheFleetFetchesOneAccessToken) {
