@@ -57,6 +57,9 @@ constexpr std::array<ErrorInfo, kErrorCodeCount> kErrors{{
     {ErrorCode::refresh_token_reused, "refresh_token_reused", status::unauthorized,
      "the refresh token was already used; the session is revoked"},
     {ErrorCode::no_password, "no_password", status::conflict, "this account has no password; it logs in with WeChat"},
+    {ErrorCode::account_disabled, "account_disabled", status::forbidden, "this account is disabled"},
+    {ErrorCode::forbidden, "forbidden", status::forbidden, "the caller is not allowed to do this"},
+    {ErrorCode::conflict, "conflict", status::conflict, "the request conflicts with the account's state"},
 }};
 
 constexpr bool table_is_complete_and_in_order() {

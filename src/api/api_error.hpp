@@ -41,6 +41,9 @@ enum class ErrorCode : std::uint8_t {
     refresh_token_expired,
     refresh_token_reused,
     no_password,
+    account_disabled,
+    forbidden,
+    conflict,
     count_,  // not a code: the number of codes, which the table is checked against
 };
 

@@ -5,7 +5,6 @@
 #include "auth/refresh_token.hpp"
 #include "http/json_body.hpp"
 #include "http/response.hpp"
-#include "obs/log.hpp"
 
 namespace wx::api {
 
@@ -25,8 +24,22 @@ Task<http::Response> AuthApi::wechat_login(http::Request& req, http::RequestCont
     login.now = d_.clock.now();
     auto outcome = co_await d_.identities.login(std::move(login));
     if (!outcome) co_return fail(to_api_error(outcome.error()), req, ctx);
+    std::int64_t const user_id = outcome->user.id;
+    if (outcome->disabled) {
+        d_.audit.record(
+            {.event = AuditEvent::login_failed, .target = user_id, .method = "wechat", .reason = "account_disabled"},
+            ctx);
+        co_return fail(ApiError{ErrorCode::account_disabled}, req, ctx);
+    }
 
     co_await d_.users.put(outcome->user);
+    d_.audit.record({.event = AuditEvent::login_succeeded,
+                     .actor = user_id,
+                     .target = user_id,
+                     .session = grant.row.id,
+                     .method = "wechat",
+                     .reason = outcome->created ? std::string_view{"created"} : std::string_view{}},
+                    ctx);
     auto pair = d_.issuer.token_pair(outcome->user, grant.row.id, grant.refresh_token, grant.row.expires_at,
                                      grant.row.access_expires_at, outcome->created);
     co_return http::json_response(http::status::ok, pair, req);
@@ -56,9 +69,7 @@ Task<http::Response> AuthApi::refresh(http::Request& req, http::RequestContext& 
             std::vector<store::RevokedSession> family{{outcome->session_id, outcome->access_expires_at}};
             co_await d_.revocations.announce(std::move(family));
             d_.refresh_reuse.add();
-            obs::log_warn(
-                "refresh_token_reused",
-                {{"session", outcome->session_id}, {"request_id", ctx.request_id}, {"client", ctx.client_address}});
+            d_.audit.record({.event = AuditEvent::refresh_reuse_detected, .session = outcome->session_id}, ctx);
             co_return fail(ApiError{ErrorCode::refresh_token_reused}, req, ctx);
         }
         case store::RefreshVerdict::rotated:
@@ -77,6 +88,9 @@ Task<http::Response> AuthApi::logout(http::Request& req, http::RequestContext& c
     // The caller's own token is covered even if the row was already revoked by a racing request.
     revoked->push_back(store::RevokedSession{caller.session_id, caller.expires_at});
     co_await d_.revocations.announce(std::move(*revoked));
+    d_.audit.record(
+        {.event = AuditEvent::logout, .actor = caller.user_id, .target = caller.user_id, .session = caller.session_id},
+        ctx);
     co_return http::empty_response(http::status::no_content, req);
 }
 
@@ -84,10 +98,13 @@ Task<http::Response> AuthApi::logout_all(http::Request& req, http::RequestContex
     auto const& caller = *ctx.principal;
     auto revoked = co_await d_.sessions.revoke_all(caller.user_id, d_.clock.now());
     if (!revoked) co_return fail(to_api_error(revoked.error()), req, ctx);
-    auto const others = static_cast<std::int64_t>(revoked->size());
     revoked->push_back(store::RevokedSession{caller.session_id, caller.expires_at});
     co_await d_.revocations.announce(std::move(*revoked));
-    obs::log_info("logout_all", {{"user_id", caller.user_id}, {"sessions", others}});
+    d_.audit.record({.event = AuditEvent::logout_all,
+                     .actor = caller.user_id,
+                     .target = caller.user_id,
+                     .session = caller.session_id},
+                    ctx);
     co_return http::empty_response(http::status::no_content, req);
 }
 

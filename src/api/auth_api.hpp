@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "api/audit.hpp"
 #include "api/token_issuer.hpp"
 #include "auth/data_cipher.hpp"
 #include "auth/rate_limiter.hpp"
@@ -31,6 +32,7 @@ public:
         auth::RateLimiter& login_limit;  // WeChat logins per client address
         Clock const& clock;
         obs::Counter& refresh_reuse;  // spent refresh tokens presented: a security event
+        Audit& audit;
     };
     explicit AuthApi(Deps deps) : d_(std::move(deps)) {}
 

@@ -72,7 +72,13 @@ Task<http::Response> PasswordApi::register_account(http::Request& req, http::Req
             break;
     }
     co_await d_.users.put(outcome->user);
-    obs::log_info("user_registered", {{"user_id", outcome->user.id}});
+    d_.audit.record({.event = AuditEvent::login_succeeded,
+                     .actor = outcome->user.id,
+                     .target = outcome->user.id,
+                     .session = grant.row.id,
+                     .method = "password",
+                     .reason = "registered"},
+                    ctx);
     auto pair = d_.issuer.token_pair(outcome->user, grant.row.id, grant.refresh_token, grant.row.expires_at,
                                      grant.row.access_expires_at, true);
     co_return http::json_response(http::status::created, pair, req);
@@ -105,28 +111,38 @@ Task<http::Response> PasswordApi::login(http::Request& req, http::RequestContext
     // Checked and charged before the password is looked at: a lockout never tells an attacker
     // whether a guess was right, and guesses sent in parallel are counted while in flight.
     auth::LoginKeys const charged = junk ? auth::LoginKeys{{}, ctx.client_address} : keys;
+    std::optional<std::int64_t> const target =
+        *account ? std::optional<std::int64_t>{(*account)->user_id} : std::nullopt;
     if (auto wait = co_await d_.throttle.admit(charged)) {
         d_.locked_logins.add();
+        d_.audit.record({.event = AuditEvent::login_locked, .target = target, .method = "password"}, ctx);
         ApiError e{ErrorCode::too_many_attempts};
         e.retry_after_seconds = static_cast<int>(wait->count());
         co_return fail(e, req, ctx);
     }
-    if (junk) {
+    auto failed = [&](std::string_view reason) {
         d_.failed_logins.add();
-        co_return fail(ApiError{ErrorCode::invalid_credentials}, req, ctx);
-    }
+        d_.audit.record({.event = AuditEvent::login_failed, .target = target, .method = "password", .reason = reason},
+                        ctx);
+        return fail(ApiError{ErrorCode::invalid_credentials}, req, ctx);
+    };
+    if (junk) co_return failed("password_too_long");
 
-    // Unknown users, WeChat-only accounts and disabled accounts all verify against the dummy
-    // hash: one Argon2id run on every path, one answer for every failure.
+    // Unknown users and WeChat-only accounts verify against the dummy hash: one Argon2id run on
+    // every path, one answer for every failure.
     std::optional<std::string> stored;
-    if (*account && !(*account)->disabled) stored = (*account)->password_hash;
+    if (*account) stored = (*account)->password_hash;
     auto verdict = co_await d_.hasher.verify(*password, std::move(stored));
     if (!verdict) co_return fail(to_api_error(verdict.error()), req, ctx);
-    if (!verdict->match) {
-        d_.failed_logins.add();
-        co_return fail(ApiError{ErrorCode::invalid_credentials}, req, ctx);
-    }
+    if (!verdict->match) co_return failed(*account ? "wrong_password" : "unknown_account");
     co_await d_.throttle.record_success(keys);
+    // Only the right password learns that the account is disabled (API.md "Administration").
+    if ((*account)->disabled) {
+        d_.audit.record(
+            {.event = AuditEvent::login_failed, .target = target, .method = "password", .reason = "account_disabled"},
+            ctx);
+        co_return fail(ApiError{ErrorCode::account_disabled}, req, ctx);
+    }
     co_return co_await start_session((*account)->user_id, verdict->needs_rehash, password, req, ctx);
 }
 
@@ -147,38 +163,24 @@ Task<http::Response> PasswordApi::change_password(http::Request& req, http::Requ
     if (!account) co_return fail(to_api_error(account.error()), req, ctx);
     if (!*account) co_return fail(ApiError{ErrorCode::unauthorized}, req, ctx);  // deleted meanwhile
     if (!(*account)->password_hash) co_return fail(ApiError{ErrorCode::no_password}, req, ctx);
-    // Counted as a login attempt on the same keys, so that a stolen access token cannot be used
-    // to guess the password faster than the login endpoint allows.
-    std::string const account_key = "user:" + std::to_string(caller.user_id);
-    auth::LoginKeys keys{account_key, ctx.client_address};
-    if (auto wait = co_await d_.throttle.admit(keys)) {
-        d_.locked_logins.add();
-        ApiError e{ErrorCode::too_many_attempts};
-        e.retry_after_seconds = static_cast<int>(wait->count());
-        co_return fail(e, req, ctx);
-    }
-    // Arguments are named before each co_await: g++ 12 mishandles temporaries inside one.
-    bool const hopeless = auth::password_too_long(*current);
-    std::optional<std::string> stored = hopeless ? std::nullopt : (*account)->password_hash;
-    std::string attempt = hopeless ? std::string{} : *current;
-    auto verdict = co_await d_.hasher.verify(std::move(attempt), std::move(stored));
-    if (!verdict) co_return fail(to_api_error(verdict.error()), req, ctx);
-    if (!verdict->match) {
-        d_.failed_logins.add();
-        ApiError e{ErrorCode::invalid_credentials};
-        e.message = "the current password is wrong";
-        co_return fail(e, req, ctx);  // no WWW-Authenticate: the token is fine
-    }
+    // Counted as a login attempt, so that a stolen access token cannot guess faster than login.
+    std::string stored_hash = *(*account)->password_hash;
+    std::string attempt = std::move(*current);
+    if (auto refused =
+            co_await d_.password_check.verify(caller.user_id, std::move(stored_hash), std::move(attempt), ctx))
+        co_return fail(*refused, req, ctx);
     auto hashed = co_await d_.hasher.hash(*fresh);
     if (!hashed) co_return fail(to_api_error(hashed.error()), req, ctx);
     std::string keep = caller.session_id;
     std::int64_t const now = d_.clock.now();
     auto revoked = co_await d_.accounts.change_password(caller.user_id, std::move(*hashed), std::move(keep), now);
     if (!revoked) co_return fail(to_api_error(revoked.error()), req, ctx);
-    auto const others = static_cast<std::int64_t>(revoked->size());
     co_await d_.revocations.announce(std::move(*revoked));
-    co_await d_.throttle.record_success(keys);
-    obs::log_info("password_changed", {{"user_id", caller.user_id}, {"sessions_revoked", others}});
+    d_.audit.record({.event = AuditEvent::password_changed,
+                     .actor = caller.user_id,
+                     .target = caller.user_id,
+                     .session = caller.session_id},
+                    ctx);
     co_return http::empty_response(http::status::no_content, req);
 }
 
@@ -197,6 +199,12 @@ Task<http::Response> PasswordApi::start_session(std::int64_t user_id,
     auto user = co_await d_.sessions.start(user_id, grant.row);
     if (!user) co_return fail(to_api_error(user.error()), req, ctx);
     co_await d_.users.put(*user);
+    d_.audit.record({.event = AuditEvent::login_succeeded,
+                     .actor = user_id,
+                     .target = user_id,
+                     .session = grant.row.id,
+                     .method = "password"},
+                    ctx);
     auto pair = d_.issuer.token_pair(*user, grant.row.id, grant.refresh_token, grant.row.expires_at,
                                      grant.row.access_expires_at, false);
     co_return http::json_response(http::status::ok, pair, req);

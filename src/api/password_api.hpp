@@ -3,6 +3,8 @@
 #include <optional>
 #include <string>
 
+#include "api/audit.hpp"
+#include "api/password_check.hpp"
 #include "api/token_issuer.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
@@ -35,6 +37,8 @@ public:
         Clock const& clock;
         obs::Counter& failed_logins;  // wrong password or unknown user
         obs::Counter& locked_logins;  // refused with 429 before the password was checked
+        PasswordCheck& password_check;
+        Audit& audit;
     };
     explicit PasswordApi(Deps deps) : d_(deps) {}
 

@@ -16,13 +16,9 @@ Task<http::Response> SessionsApi::list(http::Request& req, http::RequestContext&
     boost::json::array out;
     out.reserve(live->size());
     for (auto const& s : *live) {
-        out.push_back(boost::json::object{{"id", s.id},
-                                          {"method", s.method},
-                                          {"created_at", rfc3339(s.created_at)},
-                                          {"last_used_at", rfc3339(s.last_used_at)},
-                                          {"user_agent", optional_string(s.user_agent)},
-                                          {"client_ip", optional_string(s.client_ip)},
-                                          {"current", s.id == caller.session_id}});
+        boost::json::object o = session_json(s);
+        o["current"] = s.id == caller.session_id;
+        out.push_back(std::move(o));
     }
     co_return http::json_response(http::status::ok, boost::json::object{{"sessions", std::move(out)}}, req);
 }
@@ -30,11 +26,13 @@ Task<http::Response> SessionsApi::list(http::Request& req, http::RequestContext&
 Task<http::Response> SessionsApi::revoke(http::Request& req, http::RequestContext& ctx) {
     auto const& caller = *ctx.principal;
     std::string id{ctx.path("id")};
-    auto revoked = co_await sessions_.revoke(caller.user_id, std::move(id), clock_.now());
+    auto revoked = co_await sessions_.revoke(caller.user_id, id, clock_.now());
     if (!revoked) co_return fail(to_api_error(revoked.error()), req, ctx);
     // Nothing revoked: not the caller's, unknown, or revoked already — one answer for all three.
     if (revoked->empty()) co_return fail(ApiError{ErrorCode::not_found}, req, ctx);
     co_await revocations_.announce(std::move(*revoked));
+    audit_.record(
+        {.event = AuditEvent::session_revoked, .actor = caller.user_id, .target = caller.user_id, .session = id}, ctx);
     co_return http::empty_response(http::status::no_content, req);
 }
 

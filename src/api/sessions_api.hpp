@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/audit.hpp"
 #include "core/clock.hpp"
 #include "http/pipeline.hpp"
 #include "store/revocation_list.hpp"
@@ -14,14 +15,15 @@ namespace wx::api {
 // Thread safety: handlers may run concurrently.
 class SessionsApi {
 public:
-    SessionsApi(store::SessionStore& sessions, store::RevocationList& revocations, Clock const& clock)
-        : sessions_(sessions), revocations_(revocations), clock_(clock) {}
+    SessionsApi(store::SessionStore& sessions, store::RevocationList& revocations, Audit& audit, Clock const& clock)
+        : sessions_(sessions), revocations_(revocations), audit_(audit), clock_(clock) {}
     Task<http::Response> list(http::Request& req, http::RequestContext& ctx);
     Task<http::Response> revoke(http::Request& req, http::RequestContext& ctx);
 
 private:
     store::SessionStore& sessions_;
     store::RevocationList& revocations_;
+    Audit& audit_;
     Clock const& clock_;
 };
 

@@ -40,4 +40,20 @@ boost::json::object user_json(store::User const& u) {
 
 std::string render_user_json(store::User const& user) { return boost::json::serialize(user_json(user)); }
 
+boost::json::object session_json(store::SessionInfo const& s) {
+    return boost::json::object{{"id", s.id},
+                               {"method", s.method},
+                               {"created_at", rfc3339(s.created_at)},
+                               {"last_used_at", rfc3339(s.last_used_at)},
+                               {"user_agent", optional_string(s.user_agent)},
+                               {"client_ip", optional_string(s.client_ip)}};
+}
+
+boost::json::object admin_user_json(store::User const& user, std::int64_t live_sessions) {
+    boost::json::object o = user_json(user);
+    o["disabled"] = user.disabled;
+    o["sessions"] = live_sessions;
+    return o;
+}
+
 }  // namespace wx::api

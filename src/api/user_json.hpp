@@ -16,5 +16,9 @@ namespace wx::api {
 [[nodiscard]] boost::json::object user_json(store::User const& user);
 // user_json() serialised: what the user cache keeps, so that /users/me only copies a string.
 [[nodiscard]] std::string render_user_json(store::User const& user);
+// The API.md Session object without `current` (the user's own list adds it).
+[[nodiscard]] boost::json::object session_json(store::SessionInfo const& session);
+// The API.md AdminUser: User plus "disabled" and "sessions" (the live count).
+[[nodiscard]] boost::json::object admin_user_json(store::User const& user, std::int64_t live_sessions);
 
 }  // namespace wx::api

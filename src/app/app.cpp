@@ -1,5 +1,7 @@
 #include "app/app.hpp"
 
+#include <sodium.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -50,6 +52,21 @@ store::ChangeFeedConfig change_feed_config(Config const& cfg) {
     return c;
 }
 
+store::JanitorConfig janitor_config(Config const& cfg) {
+    store::JanitorConfig c = cfg.janitor;
+    c.access_grace_seconds = cfg.jwt.leeway;  // an expired token is accepted this long after exp
+    return c;
+}
+
+// Names this process in the janitor's lease: random, so two instances never share a name.
+std::string instance_name() {
+    unsigned char bytes[8];
+    randombytes_buf(bytes, sizeof bytes);
+    char hex[2 * sizeof bytes + 1];
+    sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+    return hex;
+}
+
 }  // namespace
 
 App::App(Config cfg, Clock const& clock)
@@ -61,11 +78,13 @@ App::App(Config cfg, Clock const& clock)
       accounts_(*backend_),
       identities_(*backend_),
       sessions_(*backend_),
+      lifecycle_(*backend_),
       shared_(cfg_, accounts_, blocking_, clock_),
       revocations_(shared_.revocations()),
       users_(shared_.users()),
       change_log_(*backend_),
       change_feed_(change_log_, revocations_, users_, clock_, change_feed_config(cfg_)),
+      janitor_(*backend_, clock_, janitor_config(cfg_), instance_name()),
       cipher_(make_cipher(cfg_.data_key, cfg_.jwt.secret)),
       jwt_(make_jwt(cfg_.jwt, clock_)),
       issuer_(jwt_, clock_, cfg_.jwt.access_ttl, cfg_.jwt.refresh_ttl),
@@ -79,6 +98,8 @@ App::App(Config cfg, Clock const& clock)
       guarded_wechat_(metered_wechat_, breaker_),
       access_tokens_(guarded_wechat_, shared_.access_tokens(), clock_, wechat::AccessTokenCacheOptions{}),
       auth_events_("wxlogin_auth_events_total", "Security-relevant authentication events.", {"event"}),
+      password_check_(api::PasswordCheck::Deps{hasher_, throttle_, audit_, auth_events_.with({"password_login_failed"}),
+                                               auth_events_.with({"password_login_locked"})}),
       forwarded_for_(cfg_.trusted_proxies),
       access_log_(http_metrics_),
       require_auth_(jwt_, revocations_, users_),
@@ -88,15 +109,18 @@ App::App(Config cfg, Clock const& clock)
                                .redis = [this] { return shared_.redis_status(); }}),
       auth_api_(api::AuthApi::Deps{guarded_wechat_, cfg_.wechat.apps, identities_, sessions_, users_, issuer_, cipher_,
                                    revocations_, wechat_login_limit_, clock_,
-                                   auth_events_.with({"refresh_token_reused"})}),
+                                   auth_events_.with({"refresh_token_reused"}), audit_}),
       password_api_(api::PasswordApi::Deps{accounts_, sessions_, users_, issuer_, hasher_, throttle_, register_limit_,
                                            revocations_, clock_, auth_events_.with({"password_login_failed"}),
-                                           auth_events_.with({"password_login_locked"})}),
+                                           auth_events_.with({"password_login_locked"}), password_check_, audit_}),
       users_api_(users_, accounts_, clock_),
-      sessions_api_(sessions_, revocations_, clock_),
+      sessions_api_(sessions_, revocations_, audit_, clock_),
       jwks_api_(jwt_.jwks_json()),
       user_wechat_api_(api::UserWeChatApi::Deps{guarded_wechat_, access_tokens_, cfg_.wechat.apps, identities_,
                                                 accounts_, users_, cipher_, clock_}),
+      account_api_(api::AccountApi::Deps{accounts_, lifecycle_, guarded_wechat_, cfg_.wechat.apps, password_check_,
+                                         revocations_, users_, audit_, clock_}),
+      admin_api_(api::AdminApi::Deps{lifecycle_, sessions_, revocations_, users_, throttle_, audit_, clock_}),
       simulator_(cfg_.wechat.use_embedded_simulator ? std::make_unique<sim::Simulator>(clock_, cfg_.wechat.apps)
                                                     : nullptr),
       simulator_api_(simulator_ ? std::make_unique<sim::WeChatSimApi>(*simulator_) : nullptr),
@@ -108,6 +132,7 @@ App::App(Config cfg, Clock const& clock)
                                    .revocations = revocations_,
                                    .users = users_,
                                    .backend = *backend_,
+                                   .janitor = janitor_,
                                    .db_pool_size = cfg_.db_pool.max_size,
                                    .shared = shared_,
                                    .wechat = metered_wechat_,
@@ -116,6 +141,7 @@ App::App(Config cfg, Clock const& clock)
                                    .rate_limits = {&wechat_login_limit_, &register_limit_}}) {
     registry_.add(http_metrics_);
     registry_.add(auth_events_);
+    registry_.add(audit_.counters());
     metrics_.register_with(registry_);
     if (auto migrated = backend_->migrate(); !migrated)
         throw std::runtime_error("database migration failed: " + migrated.error().message());
@@ -169,6 +195,7 @@ void App::start() {
     // The database channel of revocations and user changes (see ChangeFeed), on one I/O thread:
     // each poll is one short coroutine whose query runs on the blocking pool.
     asio::co_spawn(io_.first(), change_feed_.run(), asio::detached);
+    asio::co_spawn(io_.first(), janitor_.run(), asio::detached);
     shared_.start();
     io_.start();
     obs::log_info("listening", {{"address", cfg_.server.host},
@@ -185,6 +212,7 @@ void App::shutdown() {
         obs::log_warn("shutdown_grace_expired",
                       {{"open_connections", static_cast<std::int64_t>(server_.live_connections())}});
     change_feed_.stop();
+    janitor_.stop();
     shared_.stop();
     io_.stop();
     blocking_.stop();

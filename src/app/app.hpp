@@ -5,11 +5,16 @@
 #include <functional>
 #include <memory>
 
+#include "api/account_api.hpp"
+#include "api/admin_api.hpp"
+#include "api/audit.hpp"
 #include "api/auth_api.hpp"
 #include "api/jwks_api.hpp"
 #include "api/ops_api.hpp"
 #include "api/password_api.hpp"
+#include "api/password_check.hpp"
 #include "api/require_auth.hpp"
+#include "api/require_role.hpp"
 #include "api/sessions_api.hpp"
 #include "api/token_issuer.hpp"
 #include "api/user_wechat_api.hpp"
@@ -28,14 +33,17 @@
 #include "core/io_pool.hpp"
 #include "http/middleware/access_log.hpp"
 #include "http/middleware/forwarded_for.hpp"
+#include "http/middleware/parse_query.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "obs/metrics.hpp"
 #include "sim/simulator.hpp"
 #include "sim/wechat_sim_api.hpp"
+#include "store/account_lifecycle.hpp"
 #include "store/backend.hpp"
 #include "store/change_feed.hpp"
 #include "store/change_log.hpp"
+#include "store/janitor.hpp"
 #include "store/session_store.hpp"
 #include "store/user_store.hpp"
 #include "store/wechat_identity_store.hpp"
@@ -76,6 +84,8 @@ public:
     [[nodiscard]] Config const& config() const { return cfg_; }
     // For tests: counts the Argon2id runs, so that each login path can be shown to pay one.
     [[nodiscard]] auth::PasswordHasher const& password_hasher() const { return hasher_; }
+    // For tests: one janitor run now, rather than on its timer.
+    [[nodiscard]] store::Janitor& janitor() { return janitor_; }
 
 private:
     void add_routes();
@@ -91,12 +101,14 @@ private:
     store::UserStore accounts_;
     store::WeChatIdentityStore identities_;
     store::SessionStore sessions_;
+    store::AccountLifecycle lifecycle_;
     // The shared-state seams, in this process or in Redis as configured (see SharedState).
     SharedState shared_;
     store::RevocationList& revocations_;
     store::UserCache& users_;
     store::ChangeLog change_log_;
     store::ChangeFeed change_feed_;
+    store::Janitor janitor_;
     auth::DataCipher cipher_;
     auth::JwtCodec jwt_;
     api::TokenIssuer issuer_;
@@ -112,10 +124,14 @@ private:
     obs::MetricsRegistry registry_;
     obs::HttpMetrics http_metrics_;
     obs::CounterFamily auth_events_;
+    api::Audit audit_;
+    api::PasswordCheck password_check_;
     http::ForwardedFor forwarded_for_;
     http::AccessLog access_log_;
     http::ErrorGuard error_guard_;
     api::RequireAuth require_auth_;
+    api::RequireRole require_admin_{"admin"};
+    http::ParseQuery parse_query_;
     api::OpsApi ops_;
     api::AuthApi auth_api_;
     api::PasswordApi password_api_;
@@ -123,6 +139,8 @@ private:
     api::SessionsApi sessions_api_;
     api::JwksApi jwks_api_;
     api::UserWeChatApi user_wechat_api_;
+    api::AccountApi account_api_;
+    api::AdminApi admin_api_;
     // serve --dev: the WeChat simulator on this very server (routes.cpp mounts it), its apps the
     // configured ones, so a newcomer can log in with two curl calls. Null otherwise.
     std::unique_ptr<sim::Simulator> simulator_;

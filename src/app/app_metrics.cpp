@@ -47,6 +47,10 @@ AppMetrics::AppMetrics(Sources src)
         .sample([&revocations] { return as_double(revocations.size()); });
 
     auto const& users = src.users;
+    auto& janitor = src.janitor;
+    add("wxlogin_janitor_rows_deleted_total", "Rows the janitor deleted, by table.", Type::counter, "table")
+        .sample("sessions", [&janitor] { return as_double(janitor.sessions_deleted()); })
+        .sample("refresh_tokens", [&janitor] { return as_double(janitor.refresh_tokens_deleted()); });
     auto& lookups = add("wxlogin_user_cache_lookups_total",
                         "User lookups of authenticated requests: hit (this process), shared_hit (Redis), miss "
                         "(loaded from the database).",

@@ -11,6 +11,7 @@
 #include "obs/metrics.hpp"
 #include "obs/process_metrics.hpp"
 #include "store/backend.hpp"
+#include "store/janitor.hpp"
 #include "wechat/access_token_cache.hpp"
 #include "wechat/circuit_breaker.hpp"
 #include "wechat/metered_wechat.hpp"
@@ -30,6 +31,7 @@ public:
         store::RevocationList const& revocations;
         store::UserCache const& users;
         store::Backend const& backend;
+        store::Janitor const& janitor;
         std::size_t db_pool_size;  // WXLOGIN_DB_POOL_SIZE, shown beside the pool's figures
         SharedState const& shared;
         wechat::MeteredWeChat const& wechat;

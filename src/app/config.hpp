@@ -16,6 +16,7 @@
 #include "http/middleware/forwarded_for.hpp"
 #include "http/server.hpp"
 #include "obs/log.hpp"
+#include "store/janitor.hpp"
 #include "store/mysql_pool_config.hpp"
 #include "store/store_config.hpp"
 #include "wechat/circuit_breaker.hpp"
@@ -90,6 +91,8 @@ struct Config {
     PasswordConfig password;
     RateLimitConfig rate_limits;
     WeChatConfig wechat;
+    // WXLOGIN_JANITOR_*; access_grace_seconds is set from the JWT leeway by the App.
+    store::JanitorConfig janitor;
 };
 
 using Environment = std::map<std::string, std::string>;

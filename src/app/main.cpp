@@ -1,9 +1,11 @@
 // wxlogin: WeChat mini-program login service. Parses the command line, loads the configuration
-// and hands over to App (serve), the simulator (wechat-sim) or the migrator (migrate).
+// and hands over to App (serve), the simulator (wechat-sim), the migrator (migrate) or the
+// account tool (admin).
 #include <sodium.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,7 +49,29 @@ int main(int argc, char** argv) {
     auto* migrate = cli.add_subcommand("migrate", "create or upgrade the database schema");
     migrate->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
 
-    CLI11_PARSE(cli, argc, argv);
+    std::int64_t admin_user = 0;
+    std::string admin_role;
+    auto* admin = cli.add_subcommand("admin", "administer accounts directly in the database");
+    admin->require_subcommand(1);
+    auto* set_role = admin->add_subcommand("set-role", "grant or take the admin role (bootstraps the first admin)");
+    set_role->add_option("--user", admin_user, "user id")
+        ->required()
+        ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
+    set_role->add_option("--role", admin_role, "admin or user")->required()->check(CLI::IsMember({"admin", "user"}));
+    set_role->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+
+    try {
+        cli.parse(argc, argv);
+    } catch (CLI::CallForHelp const& e) {
+        return cli.exit(e);
+    } catch (CLI::CallForAllHelp const& e) {
+        return cli.exit(e);
+    } catch (CLI::CallForVersion const& e) {
+        return cli.exit(e);
+    } catch (CLI::ParseError const& e) {
+        (void)cli.exit(e);   // prints the problem and the usage
+        return kExitConfig;  // a usage error, like a configuration error (API.md "Command line")
+    }
 
     // The one wall clock of the process, handed to whatever runs.
     wx::SystemClock const clock;
@@ -56,14 +80,15 @@ int main(int argc, char** argv) {
         auto env = wx::app::process_environment();
         wx::app::Config cfg;
         try {
-            // migrate needs only the database: give it the dev defaults for everything else.
-            cfg = wx::app::load_config(config_file, env, dev || *migrate);
+            // migrate and admin need only the database: give them the dev defaults for the rest.
+            cfg = wx::app::load_config(config_file, env, dev || *migrate || *admin);
         } catch (wx::app::ConfigError const& e) {
             std::cerr << "wxlogin: configuration error: " << e.what() << "\n";
             return kExitConfig;
         }
         wx::obs::init_logging(cfg.log_format, cfg.log_level);
         if (*migrate) return wx::app::run_migrate(cfg, clock);
+        if (*set_role) return wx::app::run_admin_set_role(cfg, admin_user, admin_role, clock);
         return wx::app::run_serve(std::move(cfg), clock);
     } catch (std::exception const& e) {
         wx::obs::log_error("fatal", {{"error", e.what()}});

@@ -27,6 +27,7 @@ void App::add_routes() {
 
     r.add(verb::get, "/api/v1/users/me", route_to(users_api_, &api::UsersApi::me), {&require_auth_});
     r.add(verb::patch, "/api/v1/users/me", route_to(users_api_, &api::UsersApi::update_me), {&require_auth_});
+    r.add(verb::delete_, "/api/v1/users/me", route_to(account_api_, &api::AccountApi::delete_me), {&require_auth_});
     r.add(verb::get, "/api/v1/users/me/sessions", route_to(sessions_api_, &api::SessionsApi::list), {&require_auth_});
     r.add(verb::delete_, "/api/v1/users/me/sessions/{id}", route_to(sessions_api_, &api::SessionsApi::revoke),
           {&require_auth_});
@@ -36,6 +37,22 @@ void App::add_routes() {
           {&require_auth_});
     r.add(verb::post, "/api/v1/users/me/phone", route_to(user_wechat_api_, &api::UserWeChatApi::phone),
           {&require_auth_});
+
+    // Administration: the role is checked from the live account (RequireAuth loads it).
+    auto admin_route = [&](verb method, std::string const& path, auto fn) {
+        r.add(method, "/api/v1/admin/users" + path, route_to(admin_api_, fn), {&require_auth_, &require_admin_});
+    };
+    r.add(verb::get, "/api/v1/admin/users", route_to(admin_api_, &api::AdminApi::find_users),
+          {&require_auth_, &require_admin_, &parse_query_});
+    admin_route(verb::get, "/{id:int}", &api::AdminApi::get_user);
+    admin_route(verb::patch, "/{id:int}", &api::AdminApi::update_user);
+    admin_route(verb::delete_, "/{id:int}", &api::AdminApi::delete_user);
+    admin_route(verb::get, "/{id:int}/sessions", &api::AdminApi::list_sessions);
+    admin_route(verb::delete_, "/{id:int}/sessions/{sid}", &api::AdminApi::revoke_session);
+    admin_route(verb::post, "/{id:int}/logout-all", &api::AdminApi::logout_all);
+    admin_route(verb::post, "/{id:int}/unlock", &api::AdminApi::unlock);
+    admin_route(verb::post, "/{id:int}/disable", &api::AdminApi::disable);
+    admin_route(verb::post, "/{id:int}/enable", &api::AdminApi::enable);
 }
 
 // The simulator (serve --dev, wxlogin wechat-sim): WeChat's own endpoints, then its control API.

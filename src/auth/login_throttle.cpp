@@ -81,4 +81,9 @@ Task<void> LoginThrottle::record_success(LoginKeys keys) {
     }
 }
 
+Task<void> LoginThrottle::unlock(std::string_view account) {
+    std::string key = prefixed(kAccountPrefix, account);
+    co_await counter_.clear(std::move(key));
+}
+
 }  // namespace wx::auth

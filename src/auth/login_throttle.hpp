@@ -58,6 +58,8 @@ public:
     // charge on the address. The address's other failures are kept: otherwise an attacker with one
     // valid account could interleave its logins to reset the address counter while spraying others.
     Task<void> record_success(LoginKeys keys);
+    // An administrator lifts the account's lockout: its failures are forgotten (addresses keep theirs).
+    Task<void> unlock(std::string_view account);
 
     [[nodiscard]] LoginThrottleConfig const& config() const { return config_; }
 

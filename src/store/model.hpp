@@ -63,6 +63,7 @@ struct WeChatLogin {
 struct LoginOutcome {
     User user;
     bool created = false;
+    bool disabled = false;  // the identity's user is disabled: no session was started
 };
 
 // One refresh: the presented token is spent and its successor stored, in one transaction.
@@ -168,6 +169,13 @@ struct Change {
     ChangeKind kind = ChangeKind::user_changed;
     std::string subject;
     std::int64_t until = 0;
+};
+
+// What one janitor batch deleted: sessions past their refresh expiry (or revoked, with their
+// last access token expired) and those sessions' refresh tokens.
+struct ExpiredRows {
+    std::int64_t sessions = 0;
+    std::int64_t refresh_tokens = 0;
 };
 
 // PATCH /users/me: fields absent from the request are left as they are.

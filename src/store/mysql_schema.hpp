@@ -18,7 +18,7 @@ namespace wx::store {
 // INSERT IGNORE), and the runner records a version right after its last statement: a migration
 // interrupted halfway is finished by the next run. Statements are separated by ";" at the end of
 // a line (MysqlBackend splits them; none contains a ';' of its own).
-inline constexpr std::array<std::string_view, 6> kMysqlSchema = {
+inline constexpr std::array<std::string_view, 7> kMysqlSchema = {
     // 1: users, WeChat identities, sessions and refresh tokens.
     R"sql(
 CREATE TABLE IF NOT EXISTS users (
@@ -121,6 +121,19 @@ ALTER TABLE sessions ADD COLUMN IF NOT EXISTS method VARCHAR(16) NOT NULL DEFAUL
 ALTER TABLE sessions ADD COLUMN IF NOT EXISTS user_agent VARCHAR(256) NULL;
 ALTER TABLE sessions ADD COLUMN IF NOT EXISTS client_ip VARCHAR(64) NULL;
 UPDATE sessions SET method = 'password' WHERE user_id NOT IN (SELECT user_id FROM wechat_identities);
+)sql",
+    // 7: account lifecycle: deleted accounts keep a tombstone row, lookups by phone (a prefix
+    // index: phone is TEXT) and openid, the janitor's expiry index and its lease.
+    R"sql(
+ALTER TABLE users ADD COLUMN IF NOT EXISTS deleted_at BIGINT NULL;
+CREATE INDEX IF NOT EXISTS users_phone ON users (phone(32));
+CREATE INDEX IF NOT EXISTS wechat_identities_openid ON wechat_identities (openid);
+CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires_at);
+CREATE TABLE IF NOT EXISTS leases (
+    name VARCHAR(64) NOT NULL PRIMARY KEY,
+    holder VARCHAR(64) NOT NULL,
+    until_at BIGINT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 )sql",
 };
 

@@ -56,9 +56,10 @@ result<std::optional<std::int64_t>> MysqlTransaction::single_int(std::string_vie
 }
 
 result<std::optional<User>> MysqlTransaction::find_user(std::int64_t id) {
-    auto q = run(
-        "SELECT id, username, email, nickname, avatar_url, phone, role, disabled, created_at FROM users WHERE id = ?",
-        id);
+    auto q =
+        run("SELECT id, username, email, nickname, avatar_url, phone, role, disabled, created_at FROM users "
+            "WHERE id = ? AND deleted_at IS NULL",
+            id);
     if (!q) return q.error();
     auto row = next(*q);
     if (!row) return row.error();
@@ -106,7 +107,7 @@ result<std::optional<StoredCredentials>> MysqlTransaction::credentials_by_userna
 }
 
 result<std::optional<StoredCredentials>> MysqlTransaction::credentials_by_id(std::int64_t user_id) {
-    return credentials("SELECT id, password_hash, disabled FROM users WHERE id = ?", user_id);
+    return credentials("SELECT id, password_hash, disabled FROM users WHERE id = ? AND deleted_at IS NULL", user_id);
 }
 
 result<std::optional<StoredCredentials>> MysqlTransaction::credentials_by_email_key(std::string const& key) {
@@ -134,6 +135,90 @@ result<bool> MysqlTransaction::set_password_hash(std::int64_t user_id, std::stri
 // key instead (insert_identity answers false when a concurrent unit inserted it). The snapshot
 // is also what identity_owners read earlier in the unit, so a rule sees one consistent state: a
 // row changed by a unit that committed since the snapshot is a lost race (conflict, rerun).
+template <class... Args>
+result<std::vector<std::int64_t>> MysqlTransaction::ids(std::string_view sql, Args const&... args) {
+    auto q = run(sql, args...);
+    if (!q) return q.error();
+    std::vector<std::int64_t> out;
+    for (;;) {
+        auto row = next(*q);
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back(q->int64(0));
+    }
+}
+
+result<std::vector<std::int64_t>> MysqlTransaction::users_by_phone(std::string const& phone) {
+    return ids("SELECT id FROM users WHERE phone = ? AND deleted_at IS NULL ORDER BY id", phone);
+}
+
+result<std::vector<std::int64_t>> MysqlTransaction::users_by_openid(std::string const& openid) {
+    return ids("SELECT DISTINCT user_id FROM wechat_identities WHERE openid = ? ORDER BY user_id", openid);
+}
+
+result<bool> MysqlTransaction::set_disabled(std::int64_t user_id, bool disabled, std::int64_t now) {
+    return matched_a_row("UPDATE users SET disabled = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+                         static_cast<std::int64_t>(disabled), now, user_id);
+}
+
+result<bool> MysqlTransaction::set_role(std::int64_t user_id, std::string const& role, std::int64_t now) {
+    return matched_a_row("UPDATE users SET role = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL", role, now,
+                         user_id);
+}
+
+result<void> MysqlTransaction::delete_identities(std::int64_t user_id) {
+    return executed("DELETE FROM wechat_identities WHERE user_id = ?", user_id);
+}
+
+result<void> MysqlTransaction::erase_session_origins(std::int64_t user_id) {
+    return executed("UPDATE sessions SET user_agent = NULL, client_ip = NULL WHERE user_id = ?", user_id);
+}
+
+result<void> MysqlTransaction::delete_user_refresh_tokens(std::int64_t user_id) {
+    return executed("DELETE t FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE s.user_id = ?",
+                    user_id);
+}
+
+result<bool> MysqlTransaction::tombstone_user(std::int64_t user_id, std::int64_t now) {
+    return matched_a_row(
+        "UPDATE users SET username = NULL, username_key = NULL, email = NULL, email_key = NULL, "
+        "password_hash = NULL, nickname = '', avatar_url = '', phone = NULL, role = 'user', disabled = 1, "
+        "deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+        now, now, user_id);
+}
+
+// revoked_access_expires_at is NULL for live sessions (schema v2), so its index serves the
+// revoked half and sessions_expires (v7) the other. Both statements choose the same ordered batch
+// inside one transaction; the foreign key would take the tokens anyway, but this way they count.
+result<ExpiredRows> MysqlTransaction::delete_expired_sessions(std::int64_t expired_before,
+                                                              std::int64_t revoked_before,
+                                                              std::int64_t limit) {
+    // revoked_access_expires_at is set exactly when the session is revoked.
+    constexpr char const* kDue =
+        "(revoked_access_expires_at IS NULL AND expires_at < ?) OR revoked_access_expires_at < ?";
+    auto tokens = run(std::string{"DELETE t FROM refresh_tokens t JOIN (SELECT id FROM sessions WHERE "} + kDue +
+                          " ORDER BY id LIMIT ?) b ON t.session_id = b.id",
+                      expired_before, revoked_before, limit);
+    if (!tokens) return tokens.error();
+    std::int64_t const token_rows = tokens->affected_rows();
+    auto sessions = run(std::string{"DELETE FROM sessions WHERE "} + kDue + " ORDER BY id LIMIT ?", expired_before,
+                        revoked_before, limit);
+    if (!sessions) return sessions.error();
+    return ExpiredRows{sessions->affected_rows(), token_rows};
+}
+
+// The row is created free the first time; the UPDATE then matches (CLIENT_FOUND_ROWS) only when
+// the lease is free or ours, and its row lock makes two claimants take turns.
+result<bool> MysqlTransaction::claim_lease(std::string const& name,
+                                           std::string const& holder,
+                                           std::int64_t now,
+                                           std::int64_t until) {
+    if (auto row = executed("INSERT IGNORE INTO leases (name, holder, until_at) VALUES (?, '', 0)", name); !row)
+        return failed(row.error());
+    return matched_a_row("UPDATE leases SET holder = ?, until_at = ? WHERE name = ? AND (until_at <= ? OR holder = ?)",
+                         holder, until, name, now, holder);
+}
+
 result<std::optional<std::int64_t>> MysqlTransaction::lock_identity_owner(std::string const& app_id,
                                                                           std::string const& openid) {
     auto seen = single_int("SELECT user_id FROM wechat_identities WHERE app_id = ? AND openid = ?", app_id, openid);

@@ -32,6 +32,22 @@ public:
     result<bool> set_phone(std::int64_t user_id, std::string const& phone, std::int64_t now) override;
     result<bool> set_password_hash(std::int64_t user_id, std::string const& hash, std::int64_t now) override;
 
+    result<std::vector<std::int64_t>> users_by_phone(std::string const& phone) override;
+    result<std::vector<std::int64_t>> users_by_openid(std::string const& openid) override;
+    result<bool> set_disabled(std::int64_t user_id, bool disabled, std::int64_t now) override;
+    result<bool> set_role(std::int64_t user_id, std::string const& role, std::int64_t now) override;
+    result<void> delete_identities(std::int64_t user_id) override;
+    result<void> erase_session_origins(std::int64_t user_id) override;
+    result<void> delete_user_refresh_tokens(std::int64_t user_id) override;
+    result<bool> tombstone_user(std::int64_t user_id, std::int64_t now) override;
+    result<ExpiredRows> delete_expired_sessions(std::int64_t expired_before,
+                                                std::int64_t revoked_before,
+                                                std::int64_t limit) override;
+    result<bool> claim_lease(std::string const& name,
+                             std::string const& holder,
+                             std::int64_t now,
+                             std::int64_t until) override;
+
     result<std::optional<std::int64_t>> lock_identity_owner(std::string const& app_id,
                                                             std::string const& openid) override;
     result<void> lock_unionid(std::string const& unionid) override;
@@ -89,6 +105,9 @@ private:
     // The single integer of a one-row query, or nullopt when it found no row.
     template <class... Args>
     result<std::optional<std::int64_t>> single_int(std::string_view sql, Args const&... args);
+    // The first column of every row, as integers.
+    template <class... Args>
+    result<std::vector<std::int64_t>> ids(std::string_view sql, Args const&... args);
     template <class Key>
     result<std::optional<StoredCredentials>> credentials(std::string_view sql, Key const& key);
     result<std::vector<RevokedSession>> collect_revoked(MysqlQuery& q);

@@ -8,7 +8,7 @@ namespace wx::store {
 // The SQLite schema, version by version (version N is element N-1), applied in order by the
 // migration runner, each inside one transaction. Never edit a shipped version; add a new one.
 // Every backend keeps the same version numbers with the same meaning.
-inline constexpr std::array<std::string_view, 6> kSqliteSchema = {
+inline constexpr std::array<std::string_view, 7> kSqliteSchema = {
     // 1: users, WeChat identities, sessions and refresh tokens.
     R"sql(
 CREATE TABLE users (
@@ -90,6 +90,21 @@ ALTER TABLE sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'wechat';
 ALTER TABLE sessions ADD COLUMN user_agent TEXT;
 ALTER TABLE sessions ADD COLUMN client_ip TEXT;
 UPDATE sessions SET method = 'password' WHERE user_id NOT IN (SELECT user_id FROM wechat_identities);
+)sql",
+    // 7: account lifecycle. A deleted account keeps its row (the id is never reused) with every
+    // personal column erased and deleted_at set; administrators look users up by phone and by
+    // openid in any app; the janitor finds expired sessions by their refresh expiry and takes
+    // turns with other instances through a lease.
+    R"sql(
+ALTER TABLE users ADD COLUMN deleted_at INTEGER;
+CREATE INDEX users_phone ON users(phone);
+CREATE INDEX wechat_identities_openid ON wechat_identities(openid);
+CREATE INDEX sessions_expires ON sessions(expires_at);
+CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until_at INTEGER NOT NULL
+);
 )sql",
 };
 

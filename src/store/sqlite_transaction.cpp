@@ -46,7 +46,7 @@ result<std::int64_t> SqliteTransaction::run(Statement& st) {
 result<std::optional<User>> SqliteTransaction::find_user(std::int64_t id) {
     auto st = prepared(db_,
                        "SELECT id, username, email, nickname, avatar_url, phone, role, disabled, created_at "
-                       "FROM users WHERE id = ?",
+                       "FROM users WHERE id = ? AND deleted_at IS NULL",
                        id);
     if (!st) return st.error();
     auto& s = **st;
@@ -101,7 +101,7 @@ result<std::optional<StoredCredentials>> SqliteTransaction::credentials_by_usern
 }
 
 result<std::optional<StoredCredentials>> SqliteTransaction::credentials_by_id(std::int64_t user_id) {
-    return credentials("SELECT id, password_hash, disabled FROM users WHERE id = ?", user_id);
+    return credentials("SELECT id, password_hash, disabled FROM users WHERE id = ? AND deleted_at IS NULL", user_id);
 }
 
 result<std::optional<StoredCredentials>> SqliteTransaction::credentials_by_email_key(std::string const& key) {
@@ -122,6 +122,94 @@ result<bool> SqliteTransaction::set_phone(std::int64_t user_id, std::string cons
 result<bool> SqliteTransaction::set_password_hash(std::int64_t user_id, std::string const& hash, std::int64_t now) {
     return changed_a_row(
         prepared(db_, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now, user_id));
+}
+
+result<std::vector<std::int64_t>> SqliteTransaction::collect_ids(Statement& st) {
+    std::vector<std::int64_t> ids;
+    for (;;) {
+        int rc = st.step();
+        if (rc == SQLITE_DONE) return ids;
+        if (rc != SQLITE_ROW) return step_error(rc);
+        ids.push_back(st.int64(0));
+    }
+}
+
+result<std::vector<std::int64_t>> SqliteTransaction::users_by_phone(std::string const& phone) {
+    auto st = prepared(db_, "SELECT id FROM users WHERE phone = ? AND deleted_at IS NULL ORDER BY id", phone);
+    if (!st) return st.error();
+    return collect_ids(**st);
+}
+
+result<std::vector<std::int64_t>> SqliteTransaction::users_by_openid(std::string const& openid) {
+    auto st = prepared(db_, "SELECT DISTINCT user_id FROM wechat_identities WHERE openid = ? ORDER BY user_id", openid);
+    if (!st) return st.error();
+    return collect_ids(**st);
+}
+
+result<bool> SqliteTransaction::set_disabled(std::int64_t user_id, bool disabled, std::int64_t now) {
+    return changed_a_row(prepared(db_,
+                                  "UPDATE users SET disabled = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+                                  static_cast<std::int64_t>(disabled), now, user_id));
+}
+
+result<bool> SqliteTransaction::set_role(std::int64_t user_id, std::string const& role, std::int64_t now) {
+    return changed_a_row(prepared(db_, "UPDATE users SET role = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+                                  role, now, user_id));
+}
+
+result<void> SqliteTransaction::delete_identities(std::int64_t user_id) {
+    return executed(prepared(db_, "DELETE FROM wechat_identities WHERE user_id = ?", user_id));
+}
+
+result<void> SqliteTransaction::erase_session_origins(std::int64_t user_id) {
+    return executed(
+        prepared(db_, "UPDATE sessions SET user_agent = NULL, client_ip = NULL WHERE user_id = ?", user_id));
+}
+
+result<void> SqliteTransaction::delete_user_refresh_tokens(std::int64_t user_id) {
+    return executed(prepared(
+        db_, "DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?)", user_id));
+}
+
+result<bool> SqliteTransaction::tombstone_user(std::int64_t user_id, std::int64_t now) {
+    return changed_a_row(prepared(db_,
+                                  "UPDATE users SET username = NULL, username_key = NULL, email = NULL, "
+                                  "email_key = NULL, password_hash = NULL, nickname = '', avatar_url = '', "
+                                  "phone = NULL, role = 'user', disabled = 1, deleted_at = ?, updated_at = ? "
+                                  "WHERE id = ? AND deleted_at IS NULL",
+                                  now, now, user_id));
+}
+
+// The batch is chosen once, by the same ordered query for both deletes: one transaction, so the
+// refresh tokens removed are exactly those of the sessions removed.
+result<ExpiredRows> SqliteTransaction::delete_expired_sessions(std::int64_t expired_before,
+                                                               std::int64_t revoked_before,
+                                                               std::int64_t limit) {
+    constexpr char const* kBatch =
+        "SELECT id FROM sessions WHERE (revoked_at IS NULL AND expires_at < ?1) "
+        "OR (revoked_at IS NOT NULL AND access_expires_at < ?2) ORDER BY id LIMIT ?3";
+    auto tokens = prepared(db_, std::string{"DELETE FROM refresh_tokens WHERE session_id IN ("} + kBatch + ")",
+                           expired_before, revoked_before, limit);
+    if (!tokens) return tokens.error();
+    auto token_rows = run(**tokens);
+    if (!token_rows) return token_rows.error();
+    auto sessions = prepared(db_, std::string{"DELETE FROM sessions WHERE id IN ("} + kBatch + ")", expired_before,
+                             revoked_before, limit);
+    if (!sessions) return sessions.error();
+    auto session_rows = run(**sessions);
+    if (!session_rows) return session_rows.error();
+    return ExpiredRows{*session_rows, *token_rows};
+}
+
+result<bool> SqliteTransaction::claim_lease(std::string const& name,
+                                            std::string const& holder,
+                                            std::int64_t now,
+                                            std::int64_t until) {
+    return changed_a_row(prepared(db_,
+                                  "INSERT INTO leases (name, holder, until_at) VALUES (?1, ?2, ?3) "
+                                  "ON CONFLICT (name) DO UPDATE SET holder = ?2, until_at = ?3 "
+                                  "WHERE leases.until_at <= ?4 OR leases.holder = ?2",
+                                  name, holder, until, now));
 }
 
 result<std::optional<std::int64_t>> SqliteTransaction::lock_identity_owner(std::string const& app_id,

@@ -42,6 +42,21 @@ public:
     virtual result<bool> set_phone(std::int64_t user_id, std::string const& phone, std::int64_t now) = 0;
     virtual result<bool> set_password_hash(std::int64_t user_id, std::string const& hash, std::int64_t now) = 0;
 
+    // --- administration and deletion ---
+    // Users with exactly this phone / with an identity of this openid in any app.
+    virtual result<std::vector<std::int64_t>> users_by_phone(std::string const& phone) = 0;
+    virtual result<std::vector<std::int64_t>> users_by_openid(std::string const& openid) = 0;
+    // Each returns false when the user does not exist (or is deleted).
+    virtual result<bool> set_disabled(std::int64_t user_id, bool disabled, std::int64_t now) = 0;
+    virtual result<bool> set_role(std::int64_t user_id, std::string const& role, std::int64_t now) = 0;
+    // Erasure (API.md "Delete account"): the user's identities with their sealed session keys,
+    // the user agent and address kept with its sessions, its refresh tokens; then the users row
+    // keeps only its id and timestamps, marked deleted (find_user no longer sees it).
+    virtual result<void> delete_identities(std::int64_t user_id) = 0;
+    virtual result<void> erase_session_origins(std::int64_t user_id) = 0;
+    virtual result<void> delete_user_refresh_tokens(std::int64_t user_id) = 0;
+    virtual result<bool> tombstone_user(std::int64_t user_id, std::int64_t now) = 0;
+
     // --- WeChat identities ---
     // The owner of (app_id, openid), locking that row for the rest of the transaction.
     virtual result<std::optional<std::int64_t>> lock_identity_owner(std::string const& app_id,
@@ -99,6 +114,20 @@ public:
     virtual result<std::vector<SessionInfo>> live_sessions(std::int64_t user_id, std::int64_t now) = 0;
     // Revoked sessions whose access tokens are still unexpired at `alive_at`.
     virtual result<std::vector<RevokedSession>> revoked_sessions(std::int64_t alive_at) = 0;
+
+    // --- the janitor ---
+    // Deletes up to `limit` sessions with their refresh tokens: live ones whose refresh expiry is
+    // before `expired_before`, and revoked ones whose last access token expired before
+    // `revoked_before` (until then the row is the record of the revocation).
+    virtual result<ExpiredRows> delete_expired_sessions(std::int64_t expired_before,
+                                                        std::int64_t revoked_before,
+                                                        std::int64_t limit) = 0;
+    // Takes or renews the named lease for `holder` until `until` when it is free (expired at
+    // `now`) or already `holder`'s; whether `holder` holds it now.
+    virtual result<bool> claim_lease(std::string const& name,
+                                     std::string const& holder,
+                                     std::int64_t now,
+                                     std::int64_t until) = 0;
 
     // --- the change log ---
     // Appends an entry, committed with the change it reports.

@@ -54,11 +54,13 @@ result<Resolved> resolve_login_user(Transaction& tx, WeChatLogin const& login) {
 result<LoginOutcome> login_rule(Transaction& tx, WeChatLogin const& login) {
     auto resolved = resolve_login_user(tx, login);
     if (!resolved) return resolved.error();
-    if (auto s = tx.insert_session(resolved->user_id, login.session); !s) return s.error();
     auto user = load_user(tx, resolved->user_id);
     if (!user) return user.error();
     user->wechat = login.identity;  // the identity this login proved
-    return LoginOutcome{std::move(*user), resolved->created};
+    // A disabled account gets no session (its fresh session_key is kept: WeChat issued it).
+    if (user->disabled) return LoginOutcome{std::move(*user), false, true};
+    if (auto s = tx.insert_session(resolved->user_id, login.session); !s) return s.error();
+    return LoginOutcome{std::move(*user), resolved->created, false};
 }
 
 result<BindOutcome> bind_rule(Transaction& tx, BindWeChat const& b) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # API docs that run: lints docs/openapi.yaml, starts `wxlogin serve --dev` on a free loopback port
-# with a throw-away SQLite file, puts two Prism proxies in front of it that check every answer
-# against the spec, and runs the Postman collection through them with newman.
+# with a throw-away SQLite file, makes an admin account there (register, stop the server,
+# `wxlogin admin set-role`, start it again), puts two Prism proxies in front of it that check every
+# answer against the spec, and runs the Postman collection through them with newman.
 #
 #   tests/api/run.sh                       # uses build/wxlogin
 #   WXLOGIN_BIN=/path/to/wxlogin tests/api/run.sh
@@ -94,15 +95,59 @@ print(*(s.getsockname()[1] for s in socks))
 for s in socks: s.close()')
 WX_URL=http://127.0.0.1:$WX_PORT
 
-say "wxlogin serve --dev on $WX_URL ($WXBIN)"
-(
-  # Nothing from the caller's environment may point this instance elsewhere (Redis, MySQL, ...).
+# Runs a wxlogin subcommand against the throw-away database. Nothing from the caller's environment
+# may point it elsewhere (Redis, MySQL, ...).
+wxlogin_env() {
   for v in $(compgen -e); do [[ $v == WXLOGIN_* ]] && unset "$v"; done
-  export WXLOGIN_LISTEN=127.0.0.1:$WX_PORT WXLOGIN_DATABASE_URL=sqlite://$TMP/wxlogin.db
-  exec "$WXBIN" serve --dev
-) >"$TMP/wxlogin.log" 2>&1 &
-PIDS+=($!)
-wait_for "$WX_URL/healthz" 20 "${PIDS[-1]}" wxlogin
+  export WXLOGIN_DATABASE_URL=sqlite://$TMP/wxlogin.db
+}
+# Starts `wxlogin serve --dev` (log $TMP/$1.log) and waits until it serves.
+start_wxlogin() {
+  local log=$1
+  (
+    wxlogin_env
+    export WXLOGIN_LISTEN=127.0.0.1:$WX_PORT
+    exec "$WXBIN" serve --dev
+  ) >"$TMP/$log.log" 2>&1 &
+  PIDS+=($!)
+  wait_for "$WX_URL/healthz" 20 "${PIDS[-1]}" wxlogin
+}
+# Stops the wxlogin started last (SIGTERM, at most 20 s) and drops it from PIDS.
+stop_wxlogin() {
+  local pid=${PIDS[-1]} i rc=0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && die "wxlogin did not exit within 20s of SIGTERM"
+  wait "$pid" || rc=$?
+  unset 'PIDS[-1]'
+  [[ $rc -eq 0 ]] || die "wxlogin exited with status $rc after SIGTERM"
+}
+
+# 3a. An admin account, for the collection's "Administration" folder: registered over HTTP, then
+# promoted with `wxlogin admin set-role` while no server holds the SQLite file.
+say "wxlogin serve --dev on $WX_URL ($WXBIN), to register the admin account"
+start_wxlogin wxlogin-bootstrap
+ADMIN_USERNAME=api-admin
+ADMIN_PASSWORD=$(python3 -c 'import secrets; print("Api-" + secrets.token_urlsafe(24))')
+ANSWER=$TMP/register-admin.json
+STATUS=$(python3 -c 'import json, sys; print(json.dumps({"username": sys.argv[1], "password": sys.argv[2]}))' \
+           "$ADMIN_USERNAME" "$ADMIN_PASSWORD" |
+         curl -s -o "$ANSWER" -w '%{http_code}' --max-time 10 -H 'Content-Type: application/json' \
+           --data-binary @- "$WX_URL/api/v1/auth/register" || true)
+[[ $STATUS == 201 ]] || die "registering $ADMIN_USERNAME answered $STATUS: $(cat "$ANSWER" 2>/dev/null)"
+ADMIN_ID=$(python3 -c 'import json, sys; print(int(json.load(open(sys.argv[1]))["user"]["id"]))' "$ANSWER") ||
+  die "no user id in the answer to the registration: $(cat "$ANSWER")"
+stop_wxlogin
+
+say "wxlogin admin set-role --user $ADMIN_ID --role admin"
+RC=0
+( wxlogin_env; exec timeout 60 "$WXBIN" admin set-role --user "$ADMIN_ID" --role admin ) \
+  >"$TMP/set-role.log" 2>&1 || RC=$?
+[[ $RC -eq 0 ]] || die "wxlogin admin set-role exited with status $RC (see set-role.log)"
+
+# 3b. The server the collection talks to: the same port and database file.
+say "wxlogin serve --dev on $WX_URL ($WXBIN)"
+start_wxlogin wxlogin
 
 # --- 4. Prism: one validating everything, one validating answers only ------------------------------
 start_prism() {
@@ -123,4 +168,6 @@ FORCE_COLOR=0 timeout 300 "$BIN/newman" run "$COLLECTION" \
   --env-var "baseUrl=http://127.0.0.1:$PRISM_PORT" \
   --env-var "laxUrl=http://127.0.0.1:$LAX_PORT" \
   --env-var "directUrl=$WX_URL" \
+  --env-var "adminUsername=$ADMIN_USERNAME" \
+  --env-var "adminPassword=$ADMIN_PASSWORD" \
   --reporters cli --color off --timeout-request 10000 --timeout 240000

@@ -57,7 +57,10 @@ TEST(ApiError, StatusesMatchApiMd) {
                           {ErrorCode::refresh_token_invalid, 401},
                           {ErrorCode::refresh_token_expired, 401},
                           {ErrorCode::refresh_token_reused, 401},
-                          {ErrorCode::no_password, 409}};
+                          {ErrorCode::no_password, 409},
+                          {ErrorCode::account_disabled, 403},
+                          {ErrorCode::forbidden, 403},
+                          {ErrorCode::conflict, 409}};
     EXPECT_EQ(std::size(cases), kErrorCodeCount);  // every code has a row here
     for (auto [code, want] : cases) {
         EXPECT_EQ(static_cast<unsigned>(status_of(code)), want) << code_name(code);
