@@ -644,6 +644,25 @@ TYPED_TEST(BackendContract, AFailedUnitLeavesNothingAndConflictsAreRetriedABound
     EXPECT_EQ(refused.error(), Errc::busy) << "a conflict that reruns cannot resolve ends as busy";
 }
 
+// The janitor's lease: one holder at a time, renewable by its holder, free once it lapses.
+TYPED_TEST(BackendContract, ALeaseHasOneHolderUntilItLapses) {
+    auto claim = [this](std::string holder, std::int64_t now, std::int64_t until) {
+        auto r = run_sync(write<std::int64_t>(this->fixture_.backend(), [&](Transaction& tx) -> result<std::int64_t> {
+            auto held = tx.claim_lease("janitor", holder, now, until);
+            if (!held) return held.error();
+            return *held ? 1 : 0;
+        }));
+        EXPECT_TRUE(r) << r.error().message();
+        return r ? *r : -1;
+    };
+    EXPECT_EQ(claim("a", kNow, kNow + 600), 1) << "a free lease is taken";
+    EXPECT_EQ(claim("b", kNow + 1, kNow + 601), 0) << "held by another";
+    EXPECT_EQ(claim("a", kNow + 300, kNow + 900), 1) << "renewed by its holder";
+    EXPECT_EQ(claim("b", kNow + 899, kNow + 1500), 0) << "still held: the renewal counts";
+    EXPECT_EQ(claim("b", kNow + 900, kNow + 1500), 1) << "lapsed: another takes it";
+    EXPECT_EQ(claim("a", kNow + 901, kNow + 1501), 0);
+}
+
 // What is written survives a restart of the backend.
 TYPED_TEST(BackendContract, DataSurvivesReopening) {
     auto l = login_of("o-durable");
