@@ -27,8 +27,6 @@ ApiError self_conflict(std::string_view what) {
     return e;
 }
 
-std::string account_key(std::int64_t user_id) { return "user:" + std::to_string(user_id); }
-
 struct Lookup {
     std::string_view param;
     store::LookupKey key;
@@ -128,7 +126,7 @@ Task<http::Response> AdminApi::unlock(http::Request& req, http::RequestContext& 
     std::int64_t const id = ctx.path_int("id");
     auto view = co_await d_.lifecycle.view(id, d_.clock.now());
     if (!view) co_return fail(target_error(view.error()), req, ctx);
-    std::string const key = account_key(id);  // the key password login charges for a known account
+    std::string const key = auth::account_key(id);  // the key password login charges
     co_await d_.throttle.unlock(key);
     audit(AuditEvent::admin_unlock, id, ctx);
     co_return http::empty_response(http::status::no_content, req);

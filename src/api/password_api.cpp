@@ -103,7 +103,7 @@ Task<http::Response> PasswordApi::login(http::Request& req, http::RequestContext
     if (!account) co_return fail(to_api_error(account.error()), req, ctx);
     // The account key names the account itself when it exists, so its username and its email
     // share one count; an unknown identifier is counted as typed (the two prefixes cannot meet).
-    std::string account_key = *account ? "user:" + std::to_string((*account)->user_id) : "name:" + typed_key;
+    std::string account_key = *account ? auth::account_key((*account)->user_id) : "name:" + typed_key;
     auth::LoginKeys keys{account_key, ctx.client_address};
     // Never a valid password, and free to send: counted against the address only, so junk
     // cannot flood the table with account keys.

@@ -11,8 +11,8 @@ Task<std::optional<ApiError>> PasswordCheck::verify(std::int64_t user_id,
                                                     std::string stored_hash,
                                                     std::string password,
                                                     http::RequestContext const& ctx) {
-    std::string const account_key = "user:" + std::to_string(user_id);
-    auth::LoginKeys keys{account_key, ctx.client_address};
+    std::string const account = auth::account_key(user_id);
+    auth::LoginKeys keys{account, ctx.client_address};
     if (auto wait = co_await d_.throttle.admit(keys)) {
         sodium_memzero(password.data(), password.size());
         d_.locked_logins.add();

@@ -26,6 +26,10 @@ struct LoginThrottleConfig {
     ThrottlePolicy address{.free_failures = 20, .quiet_period = 3600};
 };
 
+// The account key of an existing account: login, re-authentication and an admin's unlock must
+// all name it the same way. (An identifier matching no account is keyed "name:<canonical form>".)
+[[nodiscard]] inline std::string account_key(std::int64_t user_id) { return "user:" + std::to_string(user_id); }
+
 // The keys of one login attempt. The throttle prefixes them itself ("acct:", "ip:"), so the two
 // kinds can never collide or get each other's policy. An empty field is skipped.
 struct LoginKeys {

@@ -193,16 +193,18 @@ result<bool> MysqlTransaction::tombstone_user(std::int64_t user_id, std::int64_t
 result<ExpiredRows> MysqlTransaction::delete_expired_sessions(std::int64_t expired_before,
                                                               std::int64_t revoked_before,
                                                               std::int64_t limit) {
-    // revoked_access_expires_at is set exactly when the session is revoked.
-    constexpr char const* kDue =
-        "(revoked_access_expires_at IS NULL AND expires_at < ?) OR revoked_access_expires_at < ?";
-    auto tokens = run(std::string{"DELETE t FROM refresh_tokens t JOIN (SELECT id FROM sessions WHERE "} + kDue +
-                          " ORDER BY id LIMIT ?) b ON t.session_id = b.id",
-                      expired_before, revoked_before, limit);
+    // revoked_access_expires_at is set exactly when the session is revoked. Both statements pick
+    // the same ordered batch, in one transaction.
+    constexpr char const* kTokens =
+        "DELETE t FROM refresh_tokens t JOIN (SELECT id FROM sessions WHERE (revoked_access_expires_at IS NULL "
+        "AND expires_at < ?) OR revoked_access_expires_at < ? ORDER BY id LIMIT ?) b ON t.session_id = b.id";
+    constexpr char const* kSessions =
+        "DELETE FROM sessions WHERE (revoked_access_expires_at IS NULL AND expires_at < ?) "
+        "OR revoked_access_expires_at < ? ORDER BY id LIMIT ?";
+    auto tokens = run(kTokens, expired_before, revoked_before, limit);
     if (!tokens) return tokens.error();
     std::int64_t const token_rows = tokens->affected_rows();
-    auto sessions = run(std::string{"DELETE FROM sessions WHERE "} + kDue + " ORDER BY id LIMIT ?", expired_before,
-                        revoked_before, limit);
+    auto sessions = run(kSessions, expired_before, revoked_before, limit);
     if (!sessions) return sessions.error();
     return ExpiredRows{sessions->affected_rows(), token_rows};
 }

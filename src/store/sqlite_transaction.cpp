@@ -185,16 +185,17 @@ result<bool> SqliteTransaction::tombstone_user(std::int64_t user_id, std::int64_
 result<ExpiredRows> SqliteTransaction::delete_expired_sessions(std::int64_t expired_before,
                                                                std::int64_t revoked_before,
                                                                std::int64_t limit) {
-    constexpr char const* kBatch =
-        "SELECT id FROM sessions WHERE (revoked_at IS NULL AND expires_at < ?1) "
-        "OR (revoked_at IS NOT NULL AND access_expires_at < ?2) ORDER BY id LIMIT ?3";
-    auto tokens = prepared(db_, std::string{"DELETE FROM refresh_tokens WHERE session_id IN ("} + kBatch + ")",
-                           expired_before, revoked_before, limit);
+    constexpr char const* kTokens =
+        "DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE (revoked_at IS NULL AND "
+        "expires_at < ?1) OR (revoked_at IS NOT NULL AND access_expires_at < ?2) ORDER BY id LIMIT ?3)";
+    constexpr char const* kSessions =
+        "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE (revoked_at IS NULL AND "
+        "expires_at < ?1) OR (revoked_at IS NOT NULL AND access_expires_at < ?2) ORDER BY id LIMIT ?3)";
+    auto tokens = prepared(db_, kTokens, expired_before, revoked_before, limit);
     if (!tokens) return tokens.error();
     auto token_rows = run(**tokens);
     if (!token_rows) return token_rows.error();
-    auto sessions = prepared(db_, std::string{"DELETE FROM sessions WHERE id IN ("} + kBatch + ")", expired_before,
-                             revoked_before, limit);
+    auto sessions = prepared(db_, kSessions, expired_before, revoked_before, limit);
     if (!sessions) return sessions.error();
     auto session_rows = run(**sessions);
     if (!session_rows) return session_rows.error();
