@@ -1,5 +1,7 @@
 #include "api/auth_api.hpp"
 
+#include <limits>
+
 #include "api/error_mapping.hpp"
 #include "api/wechat_apps.hpp"
 #include "auth/refresh_token.hpp"
@@ -49,7 +51,10 @@ Task<http::Response> AuthApi::refresh(http::Request& req, http::RequestContext& 
     auto body = http::parse_json_object(req);
     if (!body) co_return fail(body.error(), req, ctx);
     http::FieldReader fields{*body};
-    auto presented = fields.required_string("refresh_token", {.min = 1, .max = 512});
+    // No length bound here: a string of any length that is not one of our tokens is a malformed
+    // refresh token (401), as API.md files it, not an invalid field (400).
+    auto presented =
+        fields.required_string("refresh_token", {.min = 1, .max = std::numeric_limits<std::size_t>::max()});
     if (!fields.ok()) co_return fail(fields.error(), req, ctx);
     // Anything that is not one of our tokens is answered without touching the database.
     if (!auth::looks_like_refresh_token(*presented))

@@ -9,9 +9,11 @@ namespace wx::api {
 namespace {
 
 // The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), or empty.
+// Two Authorization headers are a malformed request, not a choice: a gateway that read the other
+// one would disagree with us about who is calling.
 std::string_view bearer_token(http::Request const& req) {
-    auto it = req.find(http::bhttp::field::authorization);
-    if (it == req.end()) return {};
+    auto [it, end] = req.equal_range(http::bhttp::field::authorization);
+    if (it == end || std::next(it) != end) return {};
     std::string_view v = it->value();
     constexpr std::string_view kScheme = "bearer ";
     if (v.size() <= kScheme.size()) return {};

@@ -10,9 +10,18 @@
 namespace wx::api {
 namespace {
 
+// C0 and C1 controls, DEL, and the bidirectional embedding, override and isolate controls
+// (U+202A-U+202E, U+2066-U+2069), which let one user's name display as another's. `s` is valid
+// UTF-8 (the JSON parser checked), so the code points are matched by their encodings.
 bool has_control_characters(std::string_view s) {
-    for (unsigned char c : s)
+    auto byte = [&](std::size_t i) { return i < s.size() ? static_cast<unsigned char>(s[i]) : 0u; };
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        unsigned const c = byte(i);
         if (c < 0x20 || c == 0x7F) return true;
+        if (c == 0xC2 && byte(i + 1) >= 0x80 && byte(i + 1) <= 0x9F) return true;  // U+0080-U+009F
+        if (c == 0xE2 && byte(i + 1) == 0x80 && byte(i + 2) >= 0xAA && byte(i + 2) <= 0xAE) return true;
+        if (c == 0xE2 && byte(i + 1) == 0x81 && byte(i + 2) >= 0xA6 && byte(i + 2) <= 0xA9) return true;
+    }
     return false;
 }
 

@@ -44,13 +44,20 @@ std::span<unsigned char const> bytes_of(std::string_view s) {
     return {reinterpret_cast<unsigned char const*>(s.data()), s.size()};
 }
 
-std::optional<std::int64_t> int_claim(boost::json::object const& o, std::string_view key) {
+// A NumericDate claim (RFC 7519 §2), which we only ever write as an integer: absent, or an
+// integer that fits int64, or invalid (a string, a float, a boolean, out of range...).
+struct NumericDate {
+    bool present = false;
+    std::optional<std::int64_t> value;  // nullopt when present but invalid
+};
+
+NumericDate date_claim(boost::json::object const& o, std::string_view key) {
     auto const* v = o.if_contains(key);
-    if (!v) return std::nullopt;
-    if (v->is_int64()) return v->get_int64();
+    if (!v) return {};
+    if (v->is_int64()) return {true, v->get_int64()};
     if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
-        return static_cast<std::int64_t>(v->get_uint64());
-    return std::nullopt;
+        return {true, static_cast<std::int64_t>(v->get_uint64())};
+    return {true, std::nullopt};
 }
 
 std::optional<std::string> string_claim(boost::json::object const& o, std::string_view key) {
@@ -172,17 +179,20 @@ result<Claims> JwtCodec::check_claims(std::string_view payload_b64) const {
     auto sid = string_claim(o, "sid");
     auto jti = string_claim(o, "jti");
     auto role = string_claim(o, "role");
-    auto iat = int_claim(o, "iat");
-    auto exp = int_claim(o, "exp");
-    if (!iss || !sub || !sid || !jti || !role || !iat || !exp) return make_error_code(JwtErrc::malformed);
+    auto iat = date_claim(o, "iat").value;
+    auto exp = date_claim(o, "exp").value;
+    auto nbf = date_claim(o, "nbf");
+    // An nbf we cannot read is no reason to ignore it: a reader that did would accept the token
+    // earlier than its issuer meant.
+    if (!iss || !sub || !sid || !jti || !role || !iat || !exp || (nbf.present && !nbf.value))
+        return make_error_code(JwtErrc::malformed);
     if (*iss != settings_.issuer) return make_error_code(JwtErrc::wrong_issuer);
     if (!settings_.audience.empty() && !audience_matches(o.if_contains("aud"), settings_.audience))
         return make_error_code(JwtErrc::wrong_audience);
     std::int64_t now = clock_.now();
     if (now >= *exp) return make_error_code(JwtErrc::expired);
     if (*iat > now + settings_.leeway) return make_error_code(JwtErrc::not_yet_valid);
-    if (auto nbf = int_claim(o, "nbf"); nbf && *nbf > now + settings_.leeway)
-        return make_error_code(JwtErrc::not_yet_valid);
+    if (nbf.value && *nbf.value > now + settings_.leeway) return make_error_code(JwtErrc::not_yet_valid);
     c.sub = std::move(*sub);
     c.sid = std::move(*sid);
     c.jti = std::move(*jti);

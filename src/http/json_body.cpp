@@ -5,20 +5,48 @@
 #include <boost/json/parse_options.hpp>
 #include <cctype>
 
+#include "http/json_duplicate_keys.hpp"
 #include "http/transport_errors.hpp"
 
 namespace wx::http {
 
+namespace {
+
+std::string_view trim_ows(std::string_view s) noexcept {
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    return s;
+}
+
+bool iequals_lower(std::string_view s, std::string_view lower) noexcept {
+    if (s.size() != lower.size()) return false;
+    for (std::size_t i = 0; i < s.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(s[i])) != lower[i]) return false;
+    return true;
+}
+
+// A `charset` parameter, if any, names UTF-8 (RFC 8259 §8.1: JSON exchanged between systems is
+// UTF-8). A body declared as another charset would be read differently by whoever honours it.
+bool charset_is_utf8(std::string_view parameters) noexcept {
+    while (!parameters.empty()) {
+        auto semi = parameters.find(';');
+        std::string_view param = trim_ows(parameters.substr(0, semi));
+        parameters = semi == std::string_view::npos ? std::string_view{} : parameters.substr(semi + 1);
+        auto eq = param.find('=');
+        if (eq == std::string_view::npos || !iequals_lower(trim_ows(param.substr(0, eq)), "charset")) continue;
+        std::string_view value = trim_ows(param.substr(eq + 1));
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+        if (!iequals_lower(value, "utf-8")) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 bool is_json_content_type(std::string_view value) {
     auto semi = value.find(';');
-    std::string_view type = value.substr(0, semi);
-    while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-    while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
-    constexpr std::string_view kJson = "application/json";
-    if (type.size() != kJson.size()) return false;
-    for (std::size_t i = 0; i < type.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
-    return true;
+    if (!iequals_lower(trim_ows(value.substr(0, semi)), "application/json")) return false;
+    return semi == std::string_view::npos || charset_is_utf8(value.substr(semi + 1));
 }
 
 result<boost::json::object, ErrorEnvelope> parse_json_object(Request const& req) {
@@ -38,6 +66,8 @@ result<boost::json::object, ErrorEnvelope> parse_json_object(Request const& req)
         return invalid_request_error("the body is not valid UTF-8 JSON: " + ec.message());
     }
     if (!v.is_object()) return invalid_request_error("the JSON body must be an object");
+    if (auto twice = first_duplicate_key(req.body(), kMaxJsonDepth))
+        return invalid_request_error("the JSON body names a key twice", {{std::move(*twice), "duplicate_key"}});
     return std::move(v.as_object());
 }
 

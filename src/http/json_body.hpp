@@ -16,7 +16,7 @@ namespace wx::http {
 
 inline constexpr unsigned kMaxJsonDepth = 32;
 
-// True for application/json with optional parameters (charset=utf-8 and the like).
+// True for application/json with optional parameters, of which a charset may only be UTF-8.
 [[nodiscard]] bool is_json_content_type(std::string_view value);
 
 // The body as a JSON object, or the API error to answer (415 or 400).

@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "http/request_framing.hpp"
 #include "http/request_id.hpp"
 #include "http/tls_context.hpp"
 #include "http/transport_errors.hpp"
@@ -102,6 +103,24 @@ void serialize(Response& res, std::string& wire) {
     }
     wire += "\r\n";
     wire += res.body();
+}
+
+// Reads until the buffer holds the first request's whole header section, so that its raw bytes
+// can be checked before Beast parses (and unfolds) them. The header limit is enforced here, on
+// the section's exact size: Beast applies its own to each read's window, so whether it caught an
+// oversized header depended on how the bytes happened to arrive.
+template <class Stream>
+Task<error_code> read_header_section(Stream& stream, beast::flat_buffer& buffer, std::size_t limit) {
+    for (;;) {
+        std::string_view const bytes{static_cast<char const*>(buffer.data().data()), buffer.size()};
+        auto const end = header_section_end(bytes);
+        if (end != std::string_view::npos)
+            co_return end > limit ? error_code{bhttp::error::header_limit} : error_code{};
+        if (buffer.size() >= limit) co_return bhttp::error::header_limit;
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), use_result);
+        if (ec) co_return ec;
+        buffer.commit(n);
+    }
 }
 
 template <class Stream>
@@ -302,8 +321,23 @@ Task<> Server::session(Stream stream, [[maybe_unused]] Permit permit) {
         parser.header_limit(static_cast<std::uint32_t>(cfg_.max_header_bytes));
         parser.body_limit(cfg_.max_body_bytes);
         lowest.expires_after(cfg_.read_timeout);
-        auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_result);
-        if (!hec && !parser.is_done()) {
+        auto hec = co_await read_header_section(stream, buffer, cfg_.max_header_bytes);
+        std::optional<ErrorEnvelope> refusal;
+        if (!hec) {
+            std::string_view const bytes{static_cast<char const*>(buffer.data().data()), buffer.size()};
+            auto const end = header_section_end(bytes);
+            if (end != std::string_view::npos && has_obs_fold(bytes.substr(0, end)))
+                refusal = invalid_request_error("header field values may not be folded over lines (obs-fold)");
+        }
+        if (!hec && !refusal) {
+            auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_result);
+            hec = ec;
+            if (!hec) {
+                if (auto why = framing_violation(parser.get().base()))
+                    refusal = invalid_request_error(std::string{*why});
+            }
+        }
+        if (!hec && !refusal && !parser.is_done()) {
             if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
                 bhttp::response<bhttp::empty_body> cont{status::continue_, 11};
                 auto [cec, cn] = co_await bhttp::async_write(stream, cont, use_result);
@@ -314,14 +348,15 @@ Task<> Server::session(Stream stream, [[maybe_unused]] Permit permit) {
                 hec = bec;
             }
         }
-        if (hec) {
-            if (auto error = read_error_answer(hec, cfg_.max_body_bytes)) {
+        if (hec && !refusal) refusal = read_error_answer(hec, cfg_.max_body_bytes);
+        if (hec || refusal) {
+            if (refusal) {
                 // Through the global middleware, so that refused requests are logged and counted.
                 Request partial{parser.get().base()};
                 RequestContext ctx;
                 ctx.request_id = request_id_of(parser);
                 ctx.client_address = peer;
-                Response res = co_await router_.reject(partial, ctx, std::move(*error));
+                Response res = co_await router_.reject(partial, ctx, std::move(*refusal));
                 res.set("X-Request-Id", ctx.request_id);
                 res.keep_alive(false);  // the rest of the request is unread: the connection ends here
                 serialize(res, wire);
@@ -333,6 +368,7 @@ Task<> Server::session(Stream stream, [[maybe_unused]] Permit permit) {
         }
 
         Request req = parser.release();
+        if (auto origin = origin_form_of(req.target())) req.target(*origin);
         RequestContext ctx;
         auto rid = req.find("X-Request-Id");
         ctx.request_id =

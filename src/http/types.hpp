@@ -21,6 +21,7 @@ namespace bhttp = boost::beast::http;
 using verb = bhttp::verb;
 using status = bhttp::status;
 using Request = bhttp::request<bhttp::string_body>;
+using RequestHeader = bhttp::request_header<>;
 using Response = bhttp::response<bhttp::string_body>;
 
 // The authenticated caller, filled by the auth middleware from a verified access token.

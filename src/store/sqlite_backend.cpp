@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -70,6 +71,12 @@ private:
     std::int64_t now_;
 };
 
+std::optional<std::pair<dev_t, ino_t>> identity_of(std::string const& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    return std::pair{st.st_dev, st.st_ino};
+}
+
 }  // namespace
 
 result<std::unique_ptr<SqliteBackend>> SqliteBackend::open(std::string const& path,
@@ -94,6 +101,7 @@ SqliteBackend::SqliteBackend(std::string path,
       instance_lock_(instance_lock),
       pool_(pool),
       clock_(clock),
+      identity_(identity_of(path_)),
       writer_(std::move(writer)),
       readers_([this] { return SqliteConnection::open(path_); }, kMaxIdleReaders) {
     committer_ = std::thread([this] { commit_loop(); });
@@ -167,8 +175,29 @@ void SqliteBackend::commit_loop() {
     }
 }
 
+bool SqliteBackend::file_in_place() {
+    if (!identity_) return true;
+    bool const in_place = identity_of(path_) == identity_;
+    if (vanished_.exchange(!in_place) == in_place) {
+        // Once per change, however many writes are refused meanwhile.
+        if (in_place)
+            obs::log_info("sqlite_file_restored", {{"path", path_}});
+        else
+            obs::log_error("sqlite_file_vanished",
+                           {{"path", path_},
+                            {"reason",
+                             "the database file was deleted or replaced while open; writes are refused (503) "
+                             "until the same file is back at this path, or wxlogin is restarted"}});
+    }
+    return in_place;
+}
+
 void SqliteBackend::commit_batch(std::deque<Pending>& batch) {
     std::vector<error_code> outcomes(batch.size());
+    if (!file_in_place()) {
+        for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(make_error_code(Errc::unavailable));
+        return;
+    }
     {
         std::lock_guard lock{writer_mutex_};
         auto& db = *writer_;
@@ -230,6 +259,7 @@ Task<result<void>> SqliteBackend::ping() {
 }
 
 result<void> SqliteBackend::ping_now() {
+    if (!file_in_place()) return make_error_code(Errc::unavailable);
     auto lease = readers_.lease();
     if (!lease) return lease.error();
     auto st = (*lease)->prepare("SELECT 1");

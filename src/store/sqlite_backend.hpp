@@ -1,11 +1,15 @@
 #pragma once
 
+#include <sys/types.h>
+
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -61,6 +65,9 @@ private:
     void commit_batch(std::deque<Pending>& batch);
     error_code read_now(TxBody const& body);
     result<void> ping_now();
+    // Whether the path still names the file we opened. A database unlinked (or replaced) under a
+    // running process would otherwise take every write into a file that no restart will see.
+    bool file_in_place();
 
     std::string path_;
     // An exclusive flock on PATH.lock for the life of this object: revocations and the user cache
@@ -69,6 +76,9 @@ private:
     int instance_lock_;
     BlockingPool& pool_;
     Clock const& clock_;
+    // The (device, inode) the path named at open; nullopt when it could not be read (no check).
+    std::optional<std::pair<dev_t, ino_t>> identity_;
+    std::atomic<bool> vanished_{false};         // last file_in_place() said no; logged on each change
     std::unique_ptr<SqliteConnection> writer_;  // used by the committer, or by migrate() before it
     std::mutex writer_mutex_;
     IdleConnections<SqliteConnection> readers_;

@@ -103,7 +103,7 @@ using Request = bhttp::request<bhttp::string_body>;
 
 struct Outcome {
     error_code ec;
-    bool got_bytes = false;  // some reply bytes arrived: the request reached the server
+    bool wrote = false;  // some request bytes left: the server may have read and acted on them
     bool keep_alive = false;
     unsigned status = 0;
     std::string body;
@@ -113,6 +113,7 @@ template <class Stream>
 Task<Outcome> send_and_receive(Stream& stream, beast::flat_buffer& buffer, Request const& req, std::size_t limit) {
     Outcome out;
     auto [wec, wn] = co_await bhttp::async_write(stream, req, use_result);
+    out.wrote = wn > 0;
     if (wec) {
         out.ec = wec;
         co_return out;
@@ -120,7 +121,6 @@ Task<Outcome> send_and_receive(Stream& stream, beast::flat_buffer& buffer, Reque
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(limit);
     auto [rec, rn] = co_await bhttp::async_read(stream, buffer, parser, use_result);
-    out.got_bytes = parser.got_some();
     if (rec) {
         out.ec = rec;
         co_return out;
@@ -540,9 +540,12 @@ Task<result<Client::Reply>> Client::exchange(bhttp::verb method, std::string tar
             Reply reply{out.status, std::move(out.body)};
             co_return reply;
         }
-        // A server may close an idle keep-alive connection just as we reuse it. If not a byte of
-        // the reply arrived, it did not answer this request, and one retry is safe.
-        if (reused && !out.got_bytes && out.ec != beast::error::timeout) continue;
+        // A pooled connection that failed before a byte of the request left cannot have carried
+        // it, and one retry on a fresh connection is safe. Once bytes left, WeChat may have read
+        // them: a login code resent then would come back 40163 "used" for a code that never
+        // worked, so the failure is reported instead (take_idle() already drops connections
+        // the server is seen to have closed).
+        if (reused && !out.wrote && out.ec != beast::error::timeout) continue;
         co_return out.ec;
     }
     co_return Errc::connection_failed;  // not reached: the second attempt always returns

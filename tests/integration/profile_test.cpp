@@ -74,9 +74,22 @@ TEST_F(Profile, NicknameLimitCountsCharactersNotBytes) {
     EXPECT_EQ(detail(patch({{"nickname", std::string(65, 'a')}})), "nickname:too_long");
 }
 
+TEST_F(Profile, TheNeighboursOfRefusedControlsAreOrdinaryText) {
+    for (std::string_view fine : {"a\u00a0b", "a\u007eb", "x\u2029y", "x\u202fy", "x\u2065y", "x\u206ay"}) {
+        auto r = patch({{"nickname", fine}});
+        EXPECT_EQ(r.status, 200u) << fine;
+        EXPECT_EQ(json_string(r.json, "nickname"), fine);
+    }
+}
+
 TEST_F(Profile, InvalidFieldsAreNamed) {
     EXPECT_EQ(detail(patch({{"nickname", 7}})), "nickname:not_a_string");
     EXPECT_EQ(detail(patch({{"nickname", "tab\there"}})), "nickname:invalid_characters");
+    // C1 controls and the bidirectional overrides/isolates (U+202A-U+202E, U+2066-U+2069), at
+    // both ends of each range; their neighbours are ordinary text.
+    for (std::string_view bad :
+         {"a\u0080b", "a\u009fb", "admin\u202a", "\u202eimda", "x\u2066y", "x\u2069y", "\u202cx", "\u2067"})
+        EXPECT_EQ(detail(patch({{"nickname", bad}})), "nickname:invalid_characters") << bad;
     EXPECT_EQ(detail(patch({{"avatar_url", "http://cdn.example.com/a.png"}})), "avatar_url:not_https_url");
     EXPECT_EQ(detail(patch({{"avatar_url", "javascript:alert(1)"}})), "avatar_url:not_https_url");
     EXPECT_EQ(detail(patch({{"avatar_url", "https://"}})), "avatar_url:not_https_url");

@@ -165,6 +165,9 @@ TEST_F(Sessions, BadRefreshRequestsAreRefusedWithTheRightCode) {
     EXPECT_EQ(refresh_code(std::string(43, 'A')), "refresh_token_invalid");  // right shape, unknown
     EXPECT_EQ(refresh_code(pair.access), "refresh_token_invalid");           // an access token is not one
     EXPECT_EQ(refresh_code(pair.refresh + "\n"), "refresh_token_invalid");
+    // However long, a string that is not one of our tokens is a malformed token, not a bad field.
+    EXPECT_EQ(refresh_code(std::string(513, 'A')), "refresh_token_invalid");
+    EXPECT_EQ(refresh_code(pair.refresh + std::string(5000, 'A')), "refresh_token_invalid");
     EXPECT_EQ(refresh_code(pair.refresh), "ok");  // none of the above touched the real token
 }
 

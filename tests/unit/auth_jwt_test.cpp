@@ -117,25 +117,50 @@ TEST_F(JwtTest, FutureIatBeyondLeewayIsRefused) {
     EXPECT_EQ(codec_.verify(codec_.sign(c)).error(), JwtErrc::not_yet_valid);
 }
 
+// A token with exactly this payload, signed with the fixture's HS256 key: for claims that
+// JwtCodec::sign() would never write.
+std::string sign_raw(std::string const& payload_json) {
+    std::string input = b64(R"({"alg":"HS256","typ":"JWT"})") + "." + b64(payload_json);
+    std::string key(40, 's');
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, reinterpret_cast<unsigned char const*>(key.data()), key.size());
+    crypto_auth_hmacsha256_update(&st, reinterpret_cast<unsigned char const*>(input.data()), input.size());
+    crypto_auth_hmacsha256_final(&st, mac);
+    return input + "." + base64url_encode(mac);
+}
+
 TEST_F(JwtTest, FutureNbfBeyondLeewayIsRefused) {
     // wxlogin never issues nbf, but a token carrying one (signed with the shared key by another
     // issuer) must still honour it.
-    auto sign_raw = [](std::string const& payload_json) {
-        std::string input = b64(R"({"alg":"HS256","typ":"JWT"})") + "." + b64(payload_json);
-        std::string key(40, 's');
-        unsigned char mac[crypto_auth_hmacsha256_BYTES];
-        crypto_auth_hmacsha256_state st;
-        crypto_auth_hmacsha256_init(&st, reinterpret_cast<unsigned char const*>(key.data()), key.size());
-        crypto_auth_hmacsha256_update(&st, reinterpret_cast<unsigned char const*>(input.data()), input.size());
-        crypto_auth_hmacsha256_final(&st, mac);
-        return input + "." + base64url_encode(mac);
-    };
     auto token_with_nbf = [&](std::int64_t nbf) {
         return sign_raw(R"({"iss":"wxlogin","sub":"42","iat":1800000000,"nbf":)" + std::to_string(nbf) +
                         R"(,"exp":1800003600,"jti":"j","sid":"s","role":"user"})");
     };
     EXPECT_TRUE(codec_.verify(token_with_nbf(kNow + 30)));
     EXPECT_EQ(codec_.verify(token_with_nbf(kNow + 31)).error(), JwtErrc::not_yet_valid);
+}
+
+TEST_F(JwtTest, NumericDatesMustBeInt64Integers) {
+    // Each claim in turn gets a value of another JSON type or out of int64's range; the others
+    // stay valid. A reader that skipped such an nbf would accept the token before its time.
+    std::string const valid = "1800000000";
+    for (std::string_view claim : {"iat", "exp", "nbf"}) {
+        for (std::string_view bad : {R"("1800000000")", "1800000000.0", "1.8e9", "true", "null", "[1]", "{}",
+                                     "9223372036854775808", "18446744073709551616", "-9223372036854775809"}) {
+            std::string iat = claim == "iat" ? std::string{bad} : valid;
+            std::string exp = claim == "exp" ? std::string{bad} : "1800003600";
+            std::string nbf = claim == "nbf" ? std::string{bad} : valid;
+            auto token = sign_raw(R"({"iss":"wxlogin","sub":"42","iat":)" + iat + R"(,"nbf":)" + nbf + R"(,"exp":)" +
+                                  exp + R"(,"jti":"j","sid":"s","role":"user"})");
+            auto verified = codec_.verify(token);
+            ASSERT_TRUE(verified.has_error()) << claim << "=" << bad;
+            EXPECT_EQ(verified.error(), JwtErrc::malformed) << claim << "=" << bad;
+        }
+    }
+    // The same template with every date valid is accepted: the loop above failed for its values.
+    EXPECT_TRUE(codec_.verify(sign_raw(R"({"iss":"wxlogin","sub":"42","iat":1800000000,"nbf":1800000000,)"
+                                       R"("exp":1800003600,"jti":"j","sid":"s","role":"user"})")));
 }
 
 TEST_F(JwtTest, WrongIssuerIsRefused) {

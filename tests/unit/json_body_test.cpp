@@ -55,6 +55,41 @@ TEST(JsonContentType, RejectsEverythingElse) {
     EXPECT_FALSE(is_json_content_type("application/"));
 }
 
+TEST(JsonContentType, AcceptsOnlyAUtf8Charset) {
+    EXPECT_TRUE(is_json_content_type("application/json; charset=\"utf-8\""));
+    EXPECT_TRUE(is_json_content_type("application/json; boundary=x; charset=Utf-8"));
+    for (std::string_view ct : {"application/json; charset=utf-16", "application/json; charset=iso-8859-1",
+                                "application/json;charset=utf-8;charset=latin1", "application/json; charset=",
+                                "application/json; CHARSET=utf-32", "application/json; charset=utf8x"})
+        EXPECT_FALSE(is_json_content_type(ct)) << ct;
+}
+
+TEST(ParseJsonObject, ForeignCharsetIs415) {
+    EXPECT_EQ(error_of(json_request(R"({"a":1})", "application/json; charset=utf-16")), "unsupported_media_type");
+    EXPECT_EQ(error_of(json_request(R"({"a":1})", "application/json; charset=iso-8859-1")), "unsupported_media_type");
+}
+
+TEST(ParseJsonObject, DuplicateKeysAre400NamingTheKey) {
+    struct Case {
+        std::string body;
+        std::string key;
+    };
+    for (auto const& [body, key] : std::vector<Case>{{R"({"code":"a","code":"b"})", "code"},
+                                                     {R"({"a":1,"b":2,"a":3})", "a"},
+                                                     {R"({"outer":{"x":1,"x":1}})", "x"},
+                                                     {R"({"list":[{"y":1},{"y":2,"y":3}]})", "y"},
+                                                     {R"({"\u0063ode":"a","code":"b"})", "code"}}) {
+        auto r = parse_json_object(json_request(body));
+        ASSERT_TRUE(r.has_error()) << body;
+        EXPECT_EQ(r.error().code, "invalid_request") << body;
+        ASSERT_EQ(r.error().details.size(), 1u) << body;
+        EXPECT_EQ(r.error().details[0].field, key) << body;
+        EXPECT_EQ(r.error().details[0].reason, "duplicate_key") << body;
+    }
+    // The same key in sibling objects is no duplicate.
+    EXPECT_TRUE(parse_json_object(json_request(R"({"a":{"k":1},"b":{"k":2},"k":3})")).has_value());
+}
+
 TEST(ParseJsonObject, AcceptsAnObjectWithCharsetParameter) {
     auto r = parse_json_object(json_request(R"({"code":"abc"})", "application/json; charset=utf-8"));
     ASSERT_TRUE(r.has_value());
