@@ -349,6 +349,16 @@ constexpr Key kKeys[] = {
                  if (!parsed) throw ConfigError(key, parsed.error());
                  c.trusted_proxies = std::move(*parsed);
              }),
+    text_key("WXLOGIN_CONSOLE",
+             "on or off: the web console at /console/ (off; on under --dev)",
+             [](Config& c, std::string const& key, std::string const& v) {
+                 if (v == "on")
+                     c.console_setting = true;
+                 else if (v == "off")
+                     c.console_setting = false;
+                 else
+                     throw ConfigError(key, "must be on or off, got '" + v + "'");
+             }),
     text_key("WXLOGIN_DATA_KEY",
              "64 hex chars: key for session_keys at rest (derived from the JWT secret)",
              [](Config& c, std::string const& key, std::string const& v) { c.data_key = parse_data_key(key, v); }),
@@ -542,6 +552,7 @@ Config load_config(std::optional<std::string> const& toml_path, Environment cons
         if (Key const* k = find_key(name)) set_from_text(*k, c, name, value);
     }
     if (dev) fill_dev_defaults(c);
+    c.console = c.console_setting.value_or(dev);
     merge_primary_app(c);
     validate(c);
     return c;

@@ -93,6 +93,9 @@ struct Config {
     WeChatConfig wechat;
     // WXLOGIN_JANITOR_*; access_grace_seconds is set from the JWT leeway by the App.
     store::JanitorConfig janitor;
+    // WXLOGIN_CONSOLE: serve the web console at /console/. Unset: on under --dev, else off.
+    std::optional<bool> console_setting;
+    bool console = false;  // the outcome, decided once every source is read
 };
 
 using Environment = std::map<std::string, std::string>;

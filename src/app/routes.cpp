@@ -2,6 +2,7 @@
 #include "app/routes.hpp"
 
 #include "app/app.hpp"
+#include "app/console_assets.hpp"
 
 namespace wx::app {
 
@@ -11,6 +12,14 @@ using http::verb;
 void App::add_routes() {
     auto& r = router_;
     if (simulator_api_) add_wechat_sim_routes(r, *simulator_api_, std::string{kEmbeddedSimulatorPrefix});
+
+    // The console: the page, then its content-hashed assets (app/console_assets.hpp). Free
+    // coroutines: what they serve is constant data compiled into the binary, no object owns it.
+    if (cfg_.console) {
+        r.add(verb::get, "/console", &redirect_to_console);
+        r.add(verb::get, "/console/", &serve_console);
+        r.add(verb::get, "/console/{file}", &serve_console);
+    }
 
     r.add(verb::get, "/healthz", route_to(ops_, &api::OpsApi::healthz));
     r.add(verb::get, "/readyz", route_to(ops_, &api::OpsApi::readyz));
