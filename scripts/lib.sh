@@ -8,7 +8,10 @@ BUILD_PACKAGES=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-json1
   libssl-dev libsqlite3-dev libspdlog-dev libfmt-dev libtoml11-dev libcli11-dev libsodium-dev libhiredis-dev
   libmariadb-dev libgtest-dev libgmock-dev libbenchmark-dev ca-certificates)
 # What the tests need beyond the build: real servers and tools they drive.
-TEST_PACKAGES=(redis-server mariadb-server curl python3 python3-jwt python3-cryptography python3-yaml openssl prometheus nginx)
+TEST_PACKAGES=(redis-server mariadb-server curl python3 python3-jwt python3-cryptography python3-yaml openssl prometheus nginx
+  chromium chromium-driver python3-selenium)
+# The libFuzzer harnesses (scripts/fuzz): Debian's clang 14 with its libFuzzer and sanitizer runtimes.
+FUZZ_PACKAGES=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
 
 as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
 

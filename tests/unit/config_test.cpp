@@ -270,6 +270,17 @@ TEST_F(ConfigTest, UnknownKeyInsideWeChatAppsIsNamed) {
     EXPECT_NE(msg.find("secert"), std::string::npos) << msg;
 }
 
+// toml11 3.7.1 read out of bounds on invalid UTF-8 inside a string (tests/fuzz/config found it with
+// this input, now in tests/fuzz/corpus/config/): the file is refused before toml11 sees it.
+TEST_F(ConfigTest, TomlThatIsNotUtf8IsAConfigError) {
+    auto path = dir_.write("latin1.toml", "'\xff'");
+    auto msg = config_error(path.string(), production_env(), false);
+    EXPECT_NE(msg.find("not UTF-8"), std::string::npos) << msg;
+    auto in_value = dir_.write("latin1-value.toml", "jwt_issuer = \"caf\xe9\"\n");
+    msg = config_error(in_value.string(), production_env(), false);
+    EXPECT_NE(msg.find("not UTF-8"), std::string::npos) << msg;
+}
+
 TEST_F(ConfigTest, InvalidTomlAndMissingFileAreConfigErrors) {
     auto path = dir_.write("broken.toml", "listen = \n[[[\n");
     EXPECT_NE(config_error(path.string(), production_env(), false), "");
