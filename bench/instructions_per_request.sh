@@ -3,7 +3,10 @@
 # binary and inputs whatever else the machine does (wrk's figures are not on a shared 2-core box),
 # so two builds can be compared exactly — e.g. before and after a refactor.
 #
-#   FAKEWX=path/to/fakewx bench/instructions_per_request.sh BINARY [users_me|wx_login] [REQUESTS]
+#   FAKEWX=path/to/fakewx bench/instructions_per_request.sh BINARY [users_me|wx_login|healthz] [REQUESTS]
+#
+# PROFILE=FILE keeps callgrind's profile of the measured requests there, for
+# `callgrind_annotate --inclusive=yes FILE` (docs/performance.md's records are made so).
 #
 # One I/O thread, SQLite in a temp dir, the peers' fake WeChat upstream (scripts/bench builds it),
 # `ab` (apache2-utils) with 2 keep-alive connections; warm-up first, then callgrind's counters are
@@ -38,6 +41,7 @@ token=$(curl -s -H 'Content-Type: application/json' -d @"$tmp/login.json" "$base
 case $scenario in
   users_me) load=(-H "Authorization: Bearer $token" "$base/api/v1/users/me") ;;
   wx_login) load=(-p "$tmp/login.json" -T application/json "$base/api/v1/auth/wechat/login") ;;
+  healthz) load=("$base/healthz") ;;
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;
 esac
 ab -q -n 200 -c 2 -k "${load[@]}" >/dev/null
@@ -46,4 +50,5 @@ ab -q -n "$n" -c 2 -k "${load[@]}" >"$tmp/ab.txt"
 callgrind_control -d "$spid" >/dev/null 2>&1
 grep -q '^Failed requests: *0' "$tmp/ab.txt" || { cat "$tmp/ab.txt" >&2; exit 1; }
 total=$(awk '/^(summary|totals):/{print $2; exit}' "$tmp/cg.out.1")
+[[ -z ${PROFILE:-} ]] || cp "$tmp/cg.out.1" "$PROFILE"
 echo "scenario=$scenario requests=$n Ir_per_request=$((total / n)) binary=$bin"
