@@ -1,29 +1,17 @@
 #include "http/json_body.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
-#include <cctype>
 
+#include "http/header_value.hpp"
 #include "http/json_duplicate_keys.hpp"
 #include "http/transport_errors.hpp"
 
 namespace wx::http {
 
 namespace {
-
-std::string_view trim_ows(std::string_view s) noexcept {
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    return s;
-}
-
-bool iequals_lower(std::string_view s, std::string_view lower) noexcept {
-    if (s.size() != lower.size()) return false;
-    for (std::size_t i = 0; i < s.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(s[i])) != lower[i]) return false;
-    return true;
-}
 
 // A `charset` parameter, if any, names UTF-8 (RFC 8259 §8.1: JSON exchanged between systems is
 // UTF-8). A body declared as another charset would be read differently by whoever honours it.
@@ -33,10 +21,10 @@ bool charset_is_utf8(std::string_view parameters) noexcept {
         std::string_view param = trim_ows(parameters.substr(0, semi));
         parameters = semi == std::string_view::npos ? std::string_view{} : parameters.substr(semi + 1);
         auto eq = param.find('=');
-        if (eq == std::string_view::npos || !iequals_lower(trim_ows(param.substr(0, eq)), "charset")) continue;
+        if (eq == std::string_view::npos || !beast::iequals(trim_ows(param.substr(0, eq)), "charset")) continue;
         std::string_view value = trim_ows(param.substr(eq + 1));
         if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-        if (!iequals_lower(value, "utf-8")) return false;
+        if (!beast::iequals(value, "utf-8")) return false;
     }
     return true;
 }
@@ -45,7 +33,7 @@ bool charset_is_utf8(std::string_view parameters) noexcept {
 
 bool is_json_content_type(std::string_view value) {
     auto semi = value.find(';');
-    if (!iequals_lower(trim_ows(value.substr(0, semi)), "application/json")) return false;
+    if (!beast::iequals(trim_ows(value.substr(0, semi)), "application/json")) return false;
     return semi == std::string_view::npos || charset_is_utf8(value.substr(semi + 1));
 }
 

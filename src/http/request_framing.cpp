@@ -2,17 +2,13 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "http/header_value.hpp"
+
 namespace wx::http {
 
 namespace {
 
 constexpr std::string_view kBlankLine = "\r\n\r\n";
-
-std::string_view trim_ows(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 bool is_decimal(std::string_view s) noexcept {
     if (s.empty()) return false;

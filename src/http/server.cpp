@@ -109,14 +109,16 @@ void serialize(Response& res, std::string& wire) {
 // can be checked before Beast parses (and unfolds) them. The header limit is enforced here, on
 // the section's exact size: Beast applies its own to each read's window, so whether it caught an
 // oversized header depended on how the bytes happened to arrive.
+// Answers the section's size (its bytes are the buffer's first).
 template <class Stream>
-Task<error_code> read_header_section(Stream& stream, beast::flat_buffer& buffer, std::size_t limit) {
+Task<result<std::size_t>> read_header_section(Stream& stream, beast::flat_buffer& buffer, std::size_t limit) {
     for (;;) {
-        std::string_view const bytes{static_cast<char const*>(buffer.data().data()), buffer.size()};
-        auto const end = header_section_end(bytes);
-        if (end != std::string_view::npos)
-            co_return end > limit ? error_code{bhttp::error::header_limit} : error_code{};
-        if (buffer.size() >= limit) co_return bhttp::error::header_limit;
+        auto const end = header_section_end({static_cast<char const*>(buffer.data().data()), buffer.size()});
+        if (end != std::string_view::npos) {
+            if (end > limit) co_return error_code{bhttp::error::header_limit};
+            co_return end;
+        }
+        if (buffer.size() >= limit) co_return error_code{bhttp::error::header_limit};
         auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), use_result);
         if (ec) co_return ec;
         buffer.commit(n);
@@ -321,14 +323,11 @@ Task<> Server::session(Stream stream, [[maybe_unused]] Permit permit) {
         parser.header_limit(static_cast<std::uint32_t>(cfg_.max_header_bytes));
         parser.body_limit(cfg_.max_body_bytes);
         lowest.expires_after(cfg_.read_timeout);
-        auto hec = co_await read_header_section(stream, buffer, cfg_.max_header_bytes);
+        auto section = co_await read_header_section(stream, buffer, cfg_.max_header_bytes);
+        error_code hec = section ? error_code{} : section.error();
         std::optional<ErrorEnvelope> refusal;
-        if (!hec) {
-            std::string_view const bytes{static_cast<char const*>(buffer.data().data()), buffer.size()};
-            auto const end = header_section_end(bytes);
-            if (end != std::string_view::npos && has_obs_fold(bytes.substr(0, end)))
-                refusal = invalid_request_error("header field values may not be folded over lines (obs-fold)");
-        }
+        if (section && has_obs_fold({static_cast<char const*>(buffer.data().data()), *section}))
+            refusal = invalid_request_error("header field values may not be folded over lines (obs-fold)");
         if (!hec && !refusal) {
             auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_result);
             hec = ec;

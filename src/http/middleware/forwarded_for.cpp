@@ -4,15 +4,11 @@
 #include <boost/asio/ip/address.hpp>
 #include <optional>
 
+#include "http/header_value.hpp"
+
 namespace wx::http {
 namespace ip = boost::asio::ip;
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 // One X-Forwarded-For entry as an address: "1.2.3.4", "1.2.3.4:5678", "2001:db8::1" or
 // "[2001:db8::1]:443" (some proxies add the port). Normalised text, or nullopt for garbage.
@@ -36,7 +32,7 @@ boost::system::result<TrustedProxies, std::string> TrustedProxies::parse(std::st
     TrustedProxies out;
     while (!list.empty()) {
         auto comma = list.find(',');
-        std::string entry{trim(list.substr(0, comma))};
+        std::string entry{trim_ows(list.substr(0, comma))};
         list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
         if (entry.empty()) continue;
         boost::system::error_code ec;
@@ -77,7 +73,7 @@ std::string TrustedProxies::client_address(std::string_view peer, std::string_vi
     while (!forwarded_for.empty()) {
         auto comma = forwarded_for.rfind(',');
         std::string_view entry =
-            trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
+            trim_ows(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
         forwarded_for = comma == std::string_view::npos ? std::string_view{} : forwarded_for.substr(0, comma);
         auto address = forwarded_address(entry);
         if (!address) break;  // garbage: stop at the last address we could vouch for
