@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,7 +18,10 @@ struct RefreshToken {
 // Whether `token` has the shape new_refresh_token() produces (43 base64url characters); anything
 // else is refused without a database lookup.
 [[nodiscard]] bool looks_like_refresh_token(std::string_view token) noexcept;
-// 128 random bits as hex: session ids and token ids.
+// 128 random bits as hex: token ids (jti).
 [[nodiscard]] std::string new_id();
+// A session id: 32 hex digits like new_id(), of which the first 12 are the creation time in
+// milliseconds and the other 80 bits random, so that ids sort by creation (see refresh_token.cpp).
+[[nodiscard]] std::string new_session_id(std::int64_t now_ms);
 
 }  // namespace wx::auth

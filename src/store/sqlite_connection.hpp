@@ -80,7 +80,8 @@ public:
 
     // The cached statement for this SQL text, prepared on first use.
     result<std::unique_ptr<Statement>> prepare(std::string_view sql);
-    // Runs SQL without results (several statements allowed).
+    // Runs SQL without results. Several statements (separated by ';') are allowed; a single
+    // statement is prepared once and kept in the cache, like prepare().
     result<void> exec(char const* sql);
     // False once an error has ended the open transaction (SQLite rolls back on some I/O errors).
     [[nodiscard]] bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
@@ -91,6 +92,7 @@ public:
 
 private:
     explicit SqliteConnection(sqlite3* db) : db_(db) {}
+    result<void> step_once(sqlite3_stmt* stmt);
     struct TextHash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
