@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # One wxlogin load run, step for step like ../shared/peers/bench/run.sh (fake WeChat upstream,
 # warm-up, peak-RSS reset, measured wrk run per scenario, one SUMMARY line each), except that the
-# token comes from a WeChat login. One extra scenario, users_me_pw20, is /users/me while a second
-# load sends 20 password logins a second (Argon2id at the default cost) beside it.
+# token comes from a WeChat login. Scenarios (SCENARIOS, default "users_me wx_login healthz
+# users_me_pw20"):
+#   users_me, wx_login, healthz  the peers' three (wx_login: 1000 existing users)
+#   users_me_pw20   /users/me while a second load sends 20 password logins a second beside it
+#   wx_login_new    first-time WeChat logins: every code is new, every login creates a user
+#   password_login  password logins of one account, 4 connections (no more than the 5 attempts
+#                   one account may have in flight): the hashing pool's saturated rate
+#   refresh         refresh-token rotation, one connection per wrk thread (-c2; see lua/refresh.lua)
+#   mixed           90 % /users/me, 10 % WeChat login of existing users
 #
 #   FAKEWX=path/to/fakewx LUA_DIR=path/to/peers/bench/lua bench/wrk_target.sh [--name N] BASE_URL 'COMMAND'
 #
@@ -19,7 +26,9 @@ hostport=${base#http://}
 DURATION=${DURATION:-10s}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}; WARMUP=${WARMUP:-3s}
 FAKEWX_PORT=${FAKEWX_PORT:-18099}
 STACK=${STACK:-sqlite}
+SCENARIOS=${SCENARIOS:-"users_me wx_login healthz users_me_pw20"}
 export CODE_POOL=${CODE_POOL:-1000} CODE_PREFIX=${CODE_PREFIX:-bench}
+export WX_LUA_DIR=$(cd "$(dirname "$0")/lua" && pwd)
 
 tmp=$(mktemp -d /tmp/wxlogin-bench.XXXXXX)
 spid=""; wxpid=""
@@ -74,18 +83,24 @@ servers_ticks() {
   echo "$t"
 }
 HZ=$(getconf CLK_TCK)
-for sc in users_me wx_login healthz users_me_pw20; do
+for sc in $SCENARIOS; do
+  conns=$CONNS
   case $sc in
     users_me | users_me_pw20) url=$base/api/v1/users/me; script=$LUA_DIR/report.lua; hdr=(-H "Authorization: Bearer $token") ;;
     wx_login) url=$base/api/v1/auth/wechat/login; script=$LUA_DIR/login.lua; hdr=() ;;
     healthz) url=$base/healthz; script=$LUA_DIR/report.lua; hdr=() ;;
+    wx_login_new) url=$base/api/v1/auth/wechat/login; script=$WX_LUA_DIR/login_new.lua; hdr=() ;;
+    password_login) url=$base/api/v1/auth/login; script=$WX_LUA_DIR/password_login.lua; hdr=(); conns=4 ;;
+    refresh) url=$base/api/v1/auth/refresh; script=$WX_LUA_DIR/refresh.lua; hdr=(); conns=$THREADS ;;
+    mixed) url=$base/api/v1/users/me; script=$WX_LUA_DIR/mixed.lua; hdr=(-H "Authorization: Bearer $token") ;;
+    *) echo "wrk_target: unknown scenario $sc" >&2; exit 2 ;;
   esac
-  wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$script" "${hdr[@]}" "$url" >/dev/null 2>&1 || true
+  wrk -t"$THREADS" -c"$conns" -d"$WARMUP" -s "$script" "${hdr[@]}" "$url" >/dev/null 2>&1 || true
   echo 5 >/proc/"$spid"/clear_refs 2>/dev/null || true
   loadpid=""
   if [[ $sc == users_me_pw20 ]]; then password_load & loadpid=$!; fi
   c0=$(cpu_ticks "$spid"); d0=$(servers_ticks)
-  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$script" "${hdr[@]}" "$url" >"$tmp/wrk_$sc.txt" 2>&1
+  wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency -s "$script" "${hdr[@]}" "$url" >"$tmp/wrk_$sc.txt" 2>&1
   c1=$(cpu_ticks "$spid"); d1=$(servers_ticks)
   if [[ -n $loadpid ]]; then kill "$loadpid" 2>/dev/null; wait "$loadpid" 2>/dev/null || true; fi
   hwm=$(awk '/^VmHWM:/{print $2}' /proc/"$spid"/status)
