@@ -40,8 +40,7 @@ void BM_Argon2idVerify(benchmark::State& state) {
     std::string const password = "correct horse battery staple";
     if (crypto_pwhash_str(stored, password.data(), password.size(), cfg.opslimit, cfg.memlimit_kib * 1024) != 0)
         throw std::runtime_error("argon2id: out of memory");
-    for (auto _ : state)
-        benchmark::DoNotOptimize(crypto_pwhash_str_verify(stored, password.data(), password.size()));
+    for (auto _ : state) benchmark::DoNotOptimize(crypto_pwhash_str_verify(stored, password.data(), password.size()));
     state.SetLabel("m=" + std::to_string(cfg.memlimit_kib) + " KiB, t=" + std::to_string(cfg.opslimit));
 }
 BENCHMARK(BM_Argon2idVerify)->Unit(benchmark::kMillisecond)->Iterations(10);

@@ -13,9 +13,9 @@ SessionGrant TokenIssuer::new_session(SessionOrigin origin) const {
     SessionGrant g;
     // Wall-clock milliseconds, not clock_ (seconds, and a test's clock may stand still): the
     // order only serves the database's indexes.
-    auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+    auto const ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     g.row.id = auth::new_session_id(ms);
     g.row.refresh_hash = std::move(refresh.hash);
     g.row.created_at = now;

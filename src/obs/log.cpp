@@ -129,7 +129,10 @@ void append_value(std::string& out, LogFormat format, Field const& f) {
 
 }  // namespace
 
-static void render_fields_into(std::string& out, LogFormat format, std::string_view event, std::span<Field const> fields) {
+static void render_fields_into(std::string& out,
+                               LogFormat format,
+                               std::string_view event,
+                               std::span<Field const> fields) {
     if (format == LogFormat::json) {
         out += "\"event\":";
         append_json_string(out, event);
