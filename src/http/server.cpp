@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -56,10 +57,13 @@ struct Server::Slot {
 namespace {
 
 constexpr std::size_t kReadChunk = 4096;
-// What an idle keep-alive connection holds for its next request: most requests (a token and a
+// What a new keep-alive connection reads its first request into: most requests (a token and a
 // small JSON body) fit in 1 KiB, and 10 000 idle connections then hold 10 MiB of buffers, not 40.
-// A longer request grows the buffer as it arrives; the connection gives that back when idle again.
+// A longer request grows the buffer as it arrives, and the connection keeps it for its next
+// requests (no reallocation per request) unless it grew past kMaxIdleCapacity (a rare large header
+// section), which is given back before waiting idle.
 constexpr std::size_t kIdleReadChunk = 1024;
+constexpr std::size_t kMaxIdleCapacity = 2 * kReadChunk;
 
 bool is_parse_error(error_code const& ec) {
     return ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
@@ -316,9 +320,11 @@ Task<> Server::session(Stream stream, [[maybe_unused]] Permit permit) {
         if (buffer.size() == 0) {
             // Idle keep-alive: the long deadline applies only until the first byte arrives.
             slot->idle = true;
-            if (buffer.capacity() > kIdleReadChunk) buffer.shrink_to_fit();
+            if (buffer.capacity() > kMaxIdleCapacity) buffer.shrink_to_fit();
             lowest.expires_after(cfg_.idle_timeout);
-            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kIdleReadChunk), use_result);
+            // All the capacity the buffer already has: a request that needed more once reads whole.
+            auto const room = std::max(kIdleReadChunk, buffer.capacity());
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(room), use_result);
             slot->idle = false;
             if (ec) break;
             buffer.commit(n);

@@ -127,12 +127,7 @@ void append_value(std::string& out, LogFormat format, Field const& f) {
         f.value);
 }
 
-}  // namespace
-
-static void render_fields_into(std::string& out,
-                               LogFormat format,
-                               std::string_view event,
-                               std::span<Field const> fields) {
+void render_fields_into(std::string& out, LogFormat format, std::string_view event, std::span<Field const> fields) {
     if (format == LogFormat::json) {
         out += "\"event\":";
         append_json_string(out, event);
@@ -152,6 +147,8 @@ static void render_fields_into(std::string& out,
         }
     }
 }
+
+}  // namespace
 
 std::string render_fields(LogFormat format, std::string_view event, std::span<Field const> fields) {
     std::string out;

@@ -66,28 +66,20 @@ result<std::unique_ptr<Statement>> SqliteConnection::prepare(std::string_view sq
 result<void> SqliteConnection::exec(char const* sql) {
     // BEGIN, SAVEPOINT, RELEASE and COMMIT run several times per write batch: stepping a cached
     // statement saves re-preparing their text each time (17 % of a login's instructions before).
-    std::string_view const text{sql};
-    if (auto it = cache_.find(text); it != cache_.end()) return step_once(it->second);
-    if (text.find(';') == std::string_view::npos) {
+    if (std::string_view const text{sql}; text.find(';') == std::string_view::npos) {
         auto st = prepare(text);
         if (!st) return st.error();
-        return step_once(cache_.find(text)->second);
+        if (int rc = (*st)->step(); rc != SQLITE_DONE && rc != SQLITE_ROW) {
+            obs::log_error("sqlite_exec_failed", {{"error", sqlite3_errmsg(db_)}});
+            return make_error_code(classify_sqlite(rc));
+        }
+        return {};
     }
     char* err = nullptr;
     int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
     if (rc != SQLITE_OK) {
         obs::log_error("sqlite_exec_failed", {{"error", err ? err : sqlite3_errstr(rc)}});
         sqlite3_free(err);
-        return make_error_code(classify_sqlite(rc));
-    }
-    return {};
-}
-
-result<void> SqliteConnection::step_once(sqlite3_stmt* stmt) {
-    int rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        obs::log_error("sqlite_exec_failed", {{"error", sqlite3_errmsg(db_)}});
         return make_error_code(classify_sqlite(rc));
     }
     return {};

@@ -92,7 +92,6 @@ public:
 
 private:
     explicit SqliteConnection(sqlite3* db) : db_(db) {}
-    result<void> step_once(sqlite3_stmt* stmt);
     struct TextHash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
