@@ -92,6 +92,8 @@ public:
 
 private:
     explicit SqliteConnection(sqlite3* db) : db_(db) {}
+    // The statement for this SQL text from the cache, prepared and kept on first use.
+    result<sqlite3_stmt*> cached(std::string_view sql);
     struct TextHash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
