@@ -102,8 +102,10 @@ SqliteBackend::SqliteBackend(std::string path,
       pool_(pool),
       clock_(clock),
       identity_(identity_of(path_)),
+      checkpointer_(path_),
       writer_(std::move(writer)),
       readers_([this] { return SqliteConnection::open(path_); }, kMaxIdleReaders) {
+    writer_->set_wal_hook(&SqliteBackend::on_wal_commit, this);
     committer_ = std::thread([this] { commit_loop(); });
 }
 
@@ -230,8 +232,18 @@ void SqliteBackend::commit_batch(std::deque<Pending>& batch) {
             tx.rollback();
             for (auto& o : outcomes) o = batch_error;
         }
+        // The background checkpointer could not catch up with a WAL that is written without pause
+        // (sqlite_checkpointer.hpp): this checkpoint lets the next transaction start it over.
+        if (wal_pages_ >= SqliteCheckpointer::kWriterPages) checkpointer_.checkpoint_on(db);
     }
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(outcomes[i]);
+}
+
+int SqliteBackend::on_wal_commit(void* self, sqlite3*, char const*, int pages) {
+    auto& backend = *static_cast<SqliteBackend*>(self);
+    backend.wal_pages_ = pages;
+    backend.checkpointer_.wal_grew(pages);
+    return SQLITE_OK;
 }
 
 Task<error_code> SqliteBackend::read(TxBody body) {

@@ -17,6 +17,7 @@
 #include "core/clock.hpp"
 #include "store/backend.hpp"
 #include "store/idle_connections.hpp"
+#include "store/sqlite_checkpointer.hpp"
 #include "store/sqlite_connection.hpp"
 
 namespace wx::store {
@@ -68,6 +69,8 @@ private:
     // Whether the path still names the file we opened. A database unlinked (or replaced) under a
     // running process would otherwise take every write into a file that no restart will see.
     bool file_in_place();
+    // The writer's WAL hook: records the WAL's size and wakes the checkpointer.
+    static int on_wal_commit(void* self, sqlite3* db, char const* schema, int pages);
 
     std::string path_;
     // An exclusive flock on PATH.lock for the life of this object: revocations and the user cache
@@ -79,8 +82,10 @@ private:
     // The (device, inode) the path named at open; nullopt when it could not be read (no check).
     std::optional<std::pair<dev_t, ino_t>> identity_;
     std::atomic<bool> vanished_{false};         // last file_in_place() said no; logged on each change
+    SqliteCheckpointer checkpointer_;           // before writer_, whose WAL hook calls it
     std::unique_ptr<SqliteConnection> writer_;  // used by the committer, or by migrate() before it
     std::mutex writer_mutex_;
+    int wal_pages_ = 0;  // the WAL's size after the writer's last commit (under writer_mutex_)
     IdleConnections<SqliteConnection> readers_;
     std::mutex queue_mutex_;
     std::condition_variable queue_cv_;

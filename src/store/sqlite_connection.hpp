@@ -89,6 +89,15 @@ public:
     // Rows changed by the last INSERT, UPDATE or DELETE.
     [[nodiscard]] std::int64_t changes() const { return sqlite3_changes64(db_); }
     [[nodiscard]] char const* last_error() const { return sqlite3_errmsg(db_); }
+    // A passive checkpoint: copies the WAL frames no reader still needs into the database file,
+    // waiting for no one. SQLITE_OK, SQLITE_BUSY while another checkpoint runs, or an error code.
+    int checkpoint_passive() {
+        return sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
+    // hook(arg, db, "main", pages) after each commit, with the WAL's size in frames. It replaces
+    // SQLite's automatic checkpoint, which is installed through the same hook.
+    using WalHook = int (*)(void* arg, sqlite3* db, char const* schema, int pages);
+    void set_wal_hook(WalHook hook, void* arg) { sqlite3_wal_hook(db_, hook, arg); }
 
 private:
     explicit SqliteConnection(sqlite3* db) : db_(db) {}
