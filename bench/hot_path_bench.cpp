@@ -2,6 +2,9 @@
 // check, routing, metrics, the User JSON. Run: build/bench/wx_micro_bench (scripts/bench runs it too).
 #include <benchmark/benchmark.h>
 
+#include <string>
+#include <vector>
+
 #include "api/user_json.hpp"
 #include "auth/ed25519_keys.hpp"
 #include "auth/jwt.hpp"
@@ -40,11 +43,29 @@ void BM_JwtSign(benchmark::State& state) {
 }
 BENCHMARK(BM_JwtSign);
 
+// The same token again and again, as a client sends it: answered from VerifiedTokens.
 void BM_JwtVerify(benchmark::State& state) {
     std::string token = g_jwt.sign(sample_claims());
     for (auto _ : state) benchmark::DoNotOptimize(g_jwt.verify(token));
 }
 BENCHMARK(BM_JwtVerify);
+
+// A token this thread has not verified lately (4096 of them in turn, 32 per slot): the full
+// signature check and claims parse.
+void BM_JwtVerifyUnseen(benchmark::State& state) {
+    std::vector<std::string> tokens;
+    for (int i = 0; i < 4096; ++i) {
+        auto c = sample_claims();
+        c.jti += std::to_string(i);
+        tokens.push_back(g_jwt.sign(c));
+    }
+    std::size_t next = 0;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(g_jwt.verify(tokens[next]));
+        next = (next + 1) % tokens.size();
+    }
+}
+BENCHMARK(BM_JwtVerifyUnseen);
 
 void BM_EdDSASign(benchmark::State& state) {
     auto c = sample_claims();

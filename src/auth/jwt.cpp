@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <atomic>
 #include <boost/json/array.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
@@ -10,6 +11,7 @@
 #include <stdexcept>
 
 #include "auth/encoding.hpp"
+#include "auth/verified_tokens.hpp"
 
 namespace wx::auth {
 namespace {
@@ -66,6 +68,11 @@ std::optional<std::string> string_claim(boost::json::object const& o, std::strin
     return std::string{v->get_string()};
 }
 
+std::uint64_t next_codec_id() {
+    static std::atomic<std::uint64_t> last{0};
+    return ++last;
+}
+
 bool audience_matches(boost::json::value const* aud, std::string_view expected) {
     if (!aud) return false;
     if (aud->is_string()) return aud->get_string() == expected;
@@ -83,12 +90,12 @@ boost::system::error_category const& jwt_category() noexcept {
 }
 
 JwtCodec::JwtCodec(std::string hs256_secret, JwtSettings settings, Clock const& clock)
-    : mac_(std::in_place, bytes_of(hs256_secret)), settings_(std::move(settings)), clock_(clock) {
+    : mac_(std::in_place, bytes_of(hs256_secret)), settings_(std::move(settings)), clock_(clock), id_(next_codec_id()) {
     headers_b64_.push_back(base64url_encode(bytes_of(R"({"alg":"HS256","typ":"JWT"})")));
 }
 
 JwtCodec::JwtCodec(Ed25519KeySet keys, JwtSettings settings, Clock const& clock)
-    : ed25519_(std::move(keys)), settings_(std::move(settings)), clock_(clock) {
+    : ed25519_(std::move(keys)), settings_(std::move(settings)), clock_(clock), id_(next_codec_id()) {
     if (ed25519_->keys().empty()) throw std::invalid_argument("JwtCodec needs at least one Ed25519 key");
     boost::json::array jwks;
     for (auto const& k : ed25519_->keys()) {
@@ -122,6 +129,20 @@ std::string JwtCodec::sign(Claims const& c) const {
 }
 
 result<Claims> JwtCodec::verify(std::string_view token) const {
+    // The same checks of time as check_claims(), in the same order.
+    if (auto const* known = VerifiedTokens::find(id_, token)) {
+        std::int64_t now = clock_.now();
+        if (now >= known->claims.exp) return make_error_code(JwtErrc::expired);
+        if (now < known->valid_from) return make_error_code(JwtErrc::not_yet_valid);
+        return known->claims;
+    }
+    std::int64_t valid_from = 0;
+    auto claims = verify_signed(token, &valid_from);
+    if (claims) VerifiedTokens::remember(id_, token, {*claims, valid_from});
+    return claims;
+}
+
+result<Claims> JwtCodec::verify_signed(std::string_view token, std::int64_t* valid_from) const {
     auto dot1 = token.find('.');
     auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
     if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
@@ -158,11 +179,11 @@ result<Claims> JwtCodec::verify(std::string_view token) const {
             !ed25519_->keys()[key].verify(signing_input, sig))
             return make_error_code(JwtErrc::bad_signature);
     }
-    return check_claims(token.substr(dot1 + 1, dot2 - dot1 - 1));
+    return check_claims(token.substr(dot1 + 1, dot2 - dot1 - 1), valid_from);
 }
 
 // The claim checks every signed token passes through, whichever the algorithm.
-result<Claims> JwtCodec::check_claims(std::string_view payload_b64) const {
+result<Claims> JwtCodec::check_claims(std::string_view payload_b64, std::int64_t* valid_from) const {
     auto payload_text = base64url_decode(payload_b64);
     if (!payload_text) return make_error_code(JwtErrc::malformed);
     // Claims are small: parse them into stack memory instead of the heap.
@@ -193,6 +214,7 @@ result<Claims> JwtCodec::check_claims(std::string_view payload_b64) const {
     if (now >= *exp) return make_error_code(JwtErrc::expired);
     if (*iat > now + settings_.leeway) return make_error_code(JwtErrc::not_yet_valid);
     if (nbf.value && *nbf.value > now + settings_.leeway) return make_error_code(JwtErrc::not_yet_valid);
+    *valid_from = std::max(*iat, nbf.value.value_or(*iat)) - settings_.leeway;
     c.sub = std::move(*sub);
     c.sid = std::move(*sid);
     c.jti = std::move(*jti);

@@ -53,6 +53,8 @@ public:
     JwtCodec(Ed25519KeySet keys, JwtSettings settings, Clock const& clock);
 
     [[nodiscard]] std::string sign(Claims const& claims) const;
+    // A token this thread verified before is answered from VerifiedTokens, its time window checked
+    // again; anything else is verified in full.
     [[nodiscard]] result<Claims> verify(std::string_view token) const;
     [[nodiscard]] std::string_view algorithm() const { return mac_ ? "HS256" : "EdDSA"; }
     // The JWK Set (RFC 7517, RFC 8037) of every verification key, signing key first, for
@@ -60,7 +62,10 @@ public:
     [[nodiscard]] std::string const& jwks_json() const { return jwks_json_; }
 
 private:
-    [[nodiscard]] result<Claims> check_claims(std::string_view payload_b64) const;
+    // The claims of a signed payload, and in *valid_from the first time at which its iat and nbf
+    // pass (for VerifiedTokens, which keeps both).
+    [[nodiscard]] result<Claims> check_claims(std::string_view payload_b64, std::int64_t* valid_from) const;
+    [[nodiscard]] result<Claims> verify_signed(std::string_view token, std::int64_t* valid_from) const;
 
     std::optional<HmacSha256> mac_;         // HS256 only
     std::optional<Ed25519KeySet> ed25519_;  // EdDSA only
@@ -70,6 +75,7 @@ private:
     // the signing key's first.
     std::vector<std::string> headers_b64_;
     std::string jwks_json_;
+    std::uint64_t id_;  // this codec's own, for VerifiedTokens: another codec's keys differ
 };
 
 }  // namespace wx::auth

@@ -141,6 +141,51 @@ TEST_F(JwtTest, FutureNbfBeyondLeewayIsRefused) {
     EXPECT_EQ(codec_.verify(token_with_nbf(kNow + 31)).error(), JwtErrc::not_yet_valid);
 }
 
+// A token verified once is answered from this thread's VerifiedTokens the next time: the answers
+// must be the ones a full verification gives, at every time.
+TEST_F(JwtTest, ARepeatedTokenKeepsItsClaimsAndItsTimeWindow) {
+    auto c = claims();
+    c.iat = kNow + 20;  // within the leeway now
+    std::string t = codec_.sign(c);
+    ASSERT_TRUE(codec_.verify(t));
+    auto again = codec_.verify(t);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->sub, "42");
+    EXPECT_EQ(again->sid, "sid-1");
+    EXPECT_EQ(again->jti, "jti-1");
+    EXPECT_EQ(again->role, "user");
+    EXPECT_EQ(again->iat, kNow + 20);
+    EXPECT_EQ(again->exp, kNow + 3600);
+    clock_.set(kNow - 11);  // the clock stepped back: iat is now beyond the leeway
+    EXPECT_EQ(codec_.verify(t).error(), JwtErrc::not_yet_valid);
+    clock_.set(kNow + 3600);
+    EXPECT_EQ(codec_.verify(t).error(), JwtErrc::expired);
+}
+
+TEST_F(JwtTest, ARepeatedTokenKeepsItsNbf) {
+    std::string t = sign_raw(R"({"iss":"wxlogin","sub":"42","iat":1800000000,"nbf":1800000030,)"
+                             R"("exp":1800003600,"jti":"j","sid":"s","role":"user"})");
+    ASSERT_TRUE(codec_.verify(t));
+    ASSERT_TRUE(codec_.verify(t));
+    clock_.set(kNow - 1);
+    EXPECT_EQ(codec_.verify(t).error(), JwtErrc::not_yet_valid);
+}
+
+TEST_F(JwtTest, AVerifiedTokenVouchesForNoOtherTokenNorForAnotherCodec) {
+    std::string t = codec_.sign(claims());
+    ASSERT_TRUE(codec_.verify(t));
+    // Same length, same slot (the last bytes), one signature character changed further in.
+    std::string forged = t;
+    auto& ch = forged[forged.size() - 12];
+    ch = ch == 'A' ? 'B' : 'A';
+    EXPECT_EQ(codec_.verify(forged).error(), JwtErrc::bad_signature);
+    EXPECT_EQ(codec_.verify(t + "A").error(), JwtErrc::bad_signature);
+    // A codec with another secret has not verified t, whatever this thread remembers.
+    JwtCodec other{std::string(40, 't'), settings_, clock_};
+    EXPECT_EQ(other.verify(t).error(), JwtErrc::bad_signature);
+    EXPECT_TRUE(codec_.verify(t));
+}
+
 TEST_F(JwtTest, NumericDatesMustBeInt64Integers) {
     // Each claim in turn gets a value of another JSON type or out of int64's range; the others
     // stay valid. A reader that skipped such an nbf would accept the token before its time.
