@@ -101,7 +101,7 @@ App::App(Config cfg, Clock const& clock)
       password_check_(api::PasswordCheck::Deps{hasher_, throttle_, audit_, auth_events_.with({"password_login_failed"}),
                                                auth_events_.with({"password_login_locked"})}),
       forwarded_for_(cfg_.trusted_proxies),
-      access_log_(http_metrics_),
+      access_log_(http_metrics_, {"/healthz", "/readyz"}),  // probes: their successes log at debug
       require_auth_(jwt_, revocations_, users_),
       ops_(registry_,
            api::OpsApi::Probes{.draining = [this] { return server_.draining(); },

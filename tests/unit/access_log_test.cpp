@@ -40,6 +40,8 @@ protected:
         router_.add(verb::get, "/store-down", store_down);
         router_.add(verb::get, "/store-bug", store_bug);
         router_.add(verb::post, "/bad-body", bad_body);
+        router_.add(verb::get, "/probe", ok);
+        router_.add(verb::get, "/probe-down", store_down);
     }
 
     // The one line logged for `target`.
@@ -54,7 +56,7 @@ protected:
     }
 
     obs::HttpMetrics metrics_;
-    AccessLog access_log_{metrics_};
+    AccessLog access_log_{metrics_, {"/probe", "/probe-down"}};
     Router router_{{&access_log_}, &metrics_};
 };
 
@@ -86,6 +88,16 @@ TEST_F(AccessLogTest, A500IsAnErrorLineAndStillLoggedAtWarnLevel) {
 TEST_F(AccessLogTest, InfoLinesAreDroppedAtWarnLevel) {
     EXPECT_EQ(line_for(verb::get, "/ok", obs::LogLevel::warn), "");
     EXPECT_EQ(line_for(verb::get, "/nope", obs::LogLevel::warn), "");
+}
+
+TEST_F(AccessLogTest, ASuccessfulProbeIsADebugLineAndAFailedOneKeepsItsLevel) {
+    EXPECT_EQ(line_for(verb::get, "/probe", obs::LogLevel::info), "");
+    EXPECT_EQ(line_for(verb::get, "/ok", obs::LogLevel::info).rfind("info request ", 0), 0u);
+    auto debug = line_for(verb::get, "/probe");
+    EXPECT_EQ(debug.rfind("debug request ", 0), 0u) << debug;
+    EXPECT_NE(debug.find("route=/probe "), std::string::npos) << debug;
+    auto down = line_for(verb::get, "/probe-down", obs::LogLevel::info);
+    EXPECT_EQ(down.rfind("warning request ", 0), 0u) << down;
 }
 
 TEST_F(AccessLogTest, TransportAnswersCarryTheirCodeWithoutAReason) {

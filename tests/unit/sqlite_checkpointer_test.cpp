@@ -18,8 +18,8 @@ constexpr int kRowBytes = 3000;  // most of a 4 KiB page each
 constexpr int kRowsPastThreshold = SqliteCheckpointer::kBackgroundPages + 200;
 
 struct Writer {
-    explicit Writer(std::string const& path, SqliteCheckpointer* checkpointer = nullptr)
-        : conn(std::move(*SqliteConnection::open(path))), checkpointer(checkpointer) {
+    explicit Writer(std::string const& path, SqliteCheckpointer* to_wake = nullptr)
+        : conn(std::move(*SqliteConnection::open(path))), checkpointer(to_wake) {
         conn->set_wal_hook(&Writer::hook, this);
         EXPECT_TRUE(conn->exec("CREATE TABLE IF NOT EXISTS t (v BLOB)"));
     }

@@ -19,6 +19,12 @@ obs::LogLevel level_of(unsigned code) {
 
 }  // namespace
 
+bool AccessLog::is_probe(std::string_view route) const {
+    for (auto probe : probe_routes_)
+        if (route == probe) return true;
+    return false;
+}
+
 Task<Response> AccessLog::handle(Request& req, RequestContext& ctx, Next next) const {
     Response res = co_await next(req, ctx);
     auto elapsed = std::chrono::steady_clock::now() - ctx.started;
@@ -26,7 +32,7 @@ Task<Response> AccessLog::handle(Request& req, RequestContext& ctx, Next next) c
     std::string_view method = req.method_string();
     unsigned const code = res.result_int();
     metrics_.record(ctx.route_metric, method, code, seconds);
-    obs::LogLevel const level = level_of(code);
+    obs::LogLevel const level = code < 400 && is_probe(ctx.route) ? obs::LogLevel::debug : level_of(code);
     if (!obs::log_enabled(level)) co_return res;
     obs::Field const fields[] = {{"request_id", ctx.request_id},
                                  {"method", method},
