@@ -1,8 +1,7 @@
 #include "auth/verified_tokens.hpp"
 
-#include <sodium.h>
-
 #include <array>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -24,6 +23,23 @@ std::size_t slot_of(std::string_view token) {
     return static_cast<std::size_t>(h % VerifiedTokens::kSlots);
 }
 
+// Whether two texts of equal length are equal, in time that depends on the length only (no early
+// exit), a word at a time: sodium_memcmp goes byte by byte through a volatile, and was 3 % of a
+// /users/me request's samples.
+bool equal_in_constant_time(char const* a, char const* b, std::size_t n) {
+    std::uint64_t diff = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t x = 0;
+        std::uint64_t y = 0;
+        std::memcpy(&x, a + i, 8);
+        std::memcpy(&y, b + i, 8);
+        diff |= x ^ y;
+    }
+    for (; i < n; ++i) diff |= static_cast<std::uint64_t>(static_cast<unsigned char>(a[i] ^ b[i]));
+    return diff == 0;
+}
+
 std::array<Slot, VerifiedTokens::kSlots>& slots() {
     thread_local auto table = std::make_unique<std::array<Slot, VerifiedTokens::kSlots>>();
     return *table;
@@ -34,7 +50,7 @@ std::array<Slot, VerifiedTokens::kSlots>& slots() {
 VerifiedTokens::Entry const* VerifiedTokens::find(std::uint64_t codec_id, std::string_view token) {
     auto const& s = slots()[slot_of(token)];
     if (s.codec_id != codec_id || s.token.size() != token.size() ||
-        sodium_memcmp(s.token.data(), token.data(), token.size()) != 0)
+        !equal_in_constant_time(s.token.data(), token.data(), token.size()))
         return nullptr;
     return &s.entry;
 }
