@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <limits>
 #include <stdexcept>
 
 #include "auth/encoding.hpp"
@@ -214,7 +215,10 @@ result<Claims> JwtCodec::check_claims(std::string_view payload_b64, std::int64_t
     if (now >= *exp) return make_error_code(JwtErrc::expired);
     if (*iat > now + settings_.leeway) return make_error_code(JwtErrc::not_yet_valid);
     if (nbf.value && *nbf.value > now + settings_.leeway) return make_error_code(JwtErrc::not_yet_valid);
-    *valid_from = std::max(*iat, nbf.value.value_or(*iat)) - settings_.leeway;
+    // iat and nbf may be any int64 (signed by us, but read as written): an iat near INT64_MIN
+    // minus the leeway would overflow, and such a token is valid from the beginning of time.
+    if (__builtin_sub_overflow(std::max(*iat, nbf.value.value_or(*iat)), settings_.leeway, valid_from))
+        *valid_from = std::numeric_limits<std::int64_t>::min();
     c.sub = std::move(*sub);
     c.sid = std::move(*sid);
     c.jti = std::move(*jti);

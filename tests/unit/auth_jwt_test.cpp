@@ -171,6 +171,14 @@ TEST_F(JwtTest, ARepeatedTokenKeepsItsNbf) {
     EXPECT_EQ(codec_.verify(t).error(), JwtErrc::not_yet_valid);
 }
 
+TEST_F(JwtTest, ARepeatedTokenWithTheEarliestIatIsValidFromTheBeginningOfTime) {
+    // The fuzzer's find: iat = INT64_MIN minus the leeway overflowed when the token was kept.
+    std::string t = sign_raw(R"({"iss":"wxlogin","sub":"42","iat":-9223372036854775808,)"
+                             R"("exp":1800003600,"jti":"j","sid":"s","role":"user"})");
+    ASSERT_TRUE(codec_.verify(t));
+    EXPECT_TRUE(codec_.verify(t));
+}
+
 TEST_F(JwtTest, AVerifiedTokenVouchesForNoOtherTokenNorForAnotherCodec) {
     std::string t = codec_.sign(claims());
     ASSERT_TRUE(codec_.verify(t));
