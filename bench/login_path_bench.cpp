@@ -65,7 +65,7 @@ void BM_LoginTransaction(benchmark::State& state) {
             login.session_key_sealed.assign(44, 7);
             login.now = clock.now();
             login.session.id = wx::auth::new_session_id(login.now * 1000);
-            login.session.refresh_hash = wx::auth::hash_refresh_token(wx::auth::new_refresh_token().token);
+            login.session.refresh_hash = wx::auth::new_refresh_token(login.now * 1000).key;
             login.session.created_at = login.now;
             login.session.expires_at = login.now + 30 * 86400;
             login.session.access_expires_at = login.now + 7200;

@@ -6,18 +6,24 @@
 #include "auth/refresh_token.hpp"
 
 namespace wx::api {
+namespace {
+
+// Wall-clock milliseconds for the time-ordered session and refresh-token ids, not clock_ (seconds,
+// and a test's clock may stand still): the order only serves the database's indexes.
+std::int64_t wall_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
 
 SessionGrant TokenIssuer::new_session(SessionOrigin origin) const {
-    auto refresh = auth::new_refresh_token();
+    auto const ms = wall_ms();
+    auto refresh = auth::new_refresh_token(ms);
     std::int64_t now = clock_.now();
     SessionGrant g;
-    // Wall-clock milliseconds, not clock_ (seconds, and a test's clock may stand still): the
-    // order only serves the database's indexes.
-    auto const ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
     g.row.id = auth::new_session_id(ms);
-    g.row.refresh_hash = std::move(refresh.hash);
+    g.row.refresh_hash = std::move(refresh.key);
     g.row.created_at = now;
     g.row.expires_at = now + refresh_ttl_;
     g.row.access_expires_at = now + access_ttl_;
@@ -29,11 +35,11 @@ SessionGrant TokenIssuer::new_session(SessionOrigin origin) const {
 }
 
 RotationGrant TokenIssuer::rotation(std::string_view presented_refresh_token) const {
-    auto next = auth::new_refresh_token();
+    auto next = auth::new_refresh_token(wall_ms());
     std::int64_t now = clock_.now();
     RotationGrant g;
-    g.rotation.presented_hash = auth::hash_refresh_token(presented_refresh_token);
-    g.rotation.next_hash = std::move(next.hash);
+    g.rotation.presented_hash = auth::refresh_token_key(presented_refresh_token);
+    g.rotation.next_hash = std::move(next.key);
     g.rotation.now = now;
     g.rotation.access_expires_at = now + access_ttl_;
     g.refresh_token = std::move(next.token);

@@ -83,6 +83,12 @@ std::optional<std::string> base64url_decode(std::string_view text) {
     if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
     return out;
 }
+std::string secret_base64url_encode(std::span<unsigned char const> bytes) {
+    return encode(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+std::optional<std::vector<unsigned char>> secret_base64url_decode(std::string_view text) {
+    return decode(text, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
 std::string base64_encode(std::span<unsigned char const> bytes) {
     return encode(bytes, sodium_base64_VARIANT_ORIGINAL);
 }

@@ -12,6 +12,9 @@ namespace wx::auth {
 // segments; it is not constant-time, so do not feed it secrets.
 [[nodiscard]] std::string base64url_encode(std::span<unsigned char const> bytes);
 [[nodiscard]] std::optional<std::string> base64url_decode(std::string_view text);
+// base64url without padding in constant time (libsodium), for secrets such as refresh tokens.
+[[nodiscard]] std::string secret_base64url_encode(std::span<unsigned char const> bytes);
+[[nodiscard]] std::optional<std::vector<unsigned char>> secret_base64url_decode(std::string_view text);
 [[nodiscard]] std::string base64_encode(std::span<unsigned char const> bytes);
 // Standard alphabet with padding, as WeChat uses for session_key, iv and encryptedData.
 [[nodiscard]] std::optional<std::vector<unsigned char>> base64_decode(std::string_view text);

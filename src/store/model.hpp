@@ -30,7 +30,7 @@ struct User {
 // A login session: one refresh-token family and the access tokens issued from it.
 struct NewSession {
     std::string id;                           // the `sid` claim
-    std::vector<unsigned char> refresh_hash;  // SHA-256 of the refresh token
+    std::vector<unsigned char> refresh_hash;  // auth::refresh_token_key of the refresh token
     std::int64_t created_at = 0;
     std::int64_t expires_at = 0;         // absolute refresh expiry
     std::int64_t access_expires_at = 0;  // expiry of the latest access token of this session
@@ -68,7 +68,7 @@ struct LoginOutcome {
 
 // One refresh: the presented token is spent and its successor stored, in one transaction.
 struct Rotation {
-    std::vector<unsigned char> presented_hash;
+    std::vector<unsigned char> presented_hash;  // auth::refresh_token_key of each token
     std::vector<unsigned char> next_hash;
     std::int64_t now = 0;
     std::int64_t access_expires_at = 0;  // expiry of the access token issued with the successor

@@ -18,7 +18,7 @@ namespace wx::store {
 // INSERT IGNORE), and the runner records a version right after its last statement: a migration
 // interrupted halfway is finished by the next run. Statements are separated by ";" at the end of
 // a line (MysqlBackend splits them; none contains a ';' of its own).
-inline constexpr std::array<std::string_view, 7> kMysqlSchema = {
+inline constexpr std::array<std::string_view, 8> kMysqlSchema = {
     // 1: users, WeChat identities, sessions and refresh tokens.
     R"sql(
 CREATE TABLE IF NOT EXISTS users (
@@ -134,6 +134,11 @@ CREATE TABLE IF NOT EXISTS leases (
     holder VARCHAR(64) NOT NULL,
     until_at BIGINT NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+)sql",
+    // 8: SQLite's refresh tokens move to a table clustered on their key; InnoDB clusters every
+    // table on its primary key already, and VARBINARY(64) holds the longer keys of new tokens.
+    R"sql(
+SELECT 1;
 )sql",
 };
 

@@ -8,7 +8,7 @@ namespace wx::store {
 // The SQLite schema, version by version (version N is element N-1), applied in order by the
 // migration runner, each inside one transaction. Never edit a shipped version; add a new one.
 // Every backend keeps the same version numbers with the same meaning.
-inline constexpr std::array<std::string_view, 7> kSqliteSchema = {
+inline constexpr std::array<std::string_view, 8> kSqliteSchema = {
     // 1: users, WeChat identities, sessions and refresh tokens.
     R"sql(
 CREATE TABLE users (
@@ -105,6 +105,23 @@ CREATE TABLE leases (
     holder TEXT NOT NULL,
     until_at INTEGER NOT NULL
 );
+)sql",
+    // 8: refresh tokens are kept in their key's order only (WITHOUT ROWID): keys of new tokens
+    // sort by creation (auth/refresh_token.cpp), so a login appends to one B-tree instead of two,
+    // a rowid table beside an index on the key. Keys of earlier tokens are copied as they are.
+    R"sql(
+CREATE TABLE refresh_tokens_v8 (
+    hash BLOB PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    generation INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    used_at INTEGER
+) WITHOUT ROWID;
+INSERT INTO refresh_tokens_v8 (hash, session_id, generation, created_at, used_at)
+    SELECT hash, session_id, generation, created_at, used_at FROM refresh_tokens;
+DROP TABLE refresh_tokens;
+ALTER TABLE refresh_tokens_v8 RENAME TO refresh_tokens;
+CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);
 )sql",
 };
 

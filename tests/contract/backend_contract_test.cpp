@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "auth/credential_rules.hpp"
+#include "auth/encoding.hpp"
 #include "auth/refresh_token.hpp"
 #include "core/blocking_pool.hpp"
 #include "core/clock.hpp"
@@ -136,7 +137,7 @@ std::vector<T> run_concurrently(std::vector<Task<T>> tasks) {
 NewSession new_session(std::int64_t now = kNow) {
     NewSession s;
     s.id = auth::new_id();
-    s.refresh_hash = auth::new_refresh_token().hash;
+    s.refresh_hash = auth::new_refresh_token(kNow * 1000).key;
     s.created_at = now;
     s.expires_at = now + 3600;
     s.access_expires_at = now + 600;
@@ -169,7 +170,7 @@ NewPasswordUser registration(std::string const& username, std::optional<std::str
 Rotation rotation_of(std::vector<unsigned char> presented, std::int64_t now = kNow + 10) {
     Rotation r;
     r.presented_hash = std::move(presented);
-    r.next_hash = auth::new_refresh_token().hash;
+    r.next_hash = auth::new_refresh_token(kNow * 1000).key;
     r.now = now;
     r.access_expires_at = now + 600;
     return r;
@@ -359,8 +360,26 @@ TYPED_TEST(BackendContract, ReuseOfAnOldTokenRevokesTheWholeFamily) {
     EXPECT_EQ(revoked->front().access_expires_at, kNow + 10 + 600) << "the latest access token issued";
 }
 
+TYPED_TEST(BackendContract, AKeyOfTheEarlierLayoutRotatesToOneOfTheCurrentLayout) {
+    // A database written before refresh tokens carried an id holds bare 32-byte SHA-256 keys; the
+    // same table now also takes 48-byte ones (id and hash), and a family may mix them.
+    auto const legacy_token = std::string(43, 'Q');
+    auto l = login_of("o-legacy");
+    l.session.refresh_hash = auth::refresh_token_key(legacy_token);
+    ASSERT_EQ(l.session.refresh_hash.size(), 32u);
+    this->login(std::move(l));
+    auto r = rotation_of(auth::refresh_token_key(legacy_token));
+    auto successor = r.next_hash;
+    ASSERT_EQ(successor.size(), 48u);
+    auto rotated = run_sync(this->sessions_.refresh(std::move(r)));
+    ASSERT_TRUE(rotated);
+    EXPECT_EQ(rotated->verdict, RefreshVerdict::rotated);
+    EXPECT_EQ(this->refresh(successor).verdict, RefreshVerdict::rotated);
+    EXPECT_EQ(this->refresh(auth::refresh_token_key(legacy_token)).verdict, RefreshVerdict::reused);
+}
+
 TYPED_TEST(BackendContract, RefreshVerdictsForUnknownExpiredAndDisabled) {
-    EXPECT_EQ(this->refresh(auth::new_refresh_token().hash).verdict, RefreshVerdict::unknown);
+    EXPECT_EQ(this->refresh(auth::new_refresh_token(kNow * 1000).key).verdict, RefreshVerdict::unknown);
 
     auto l = login_of("o-expiry");
     auto presented = l.session.refresh_hash;
@@ -682,6 +701,7 @@ TYPED_TEST(BackendContract, DataSurvivesReopening) {
 // Migrations from an empty database and from every earlier schema version reach the newest
 // one, keep the data written under the old version, and leave a database the rules work on.
 TYPED_TEST(BackendContract, MigratesFromEveryEarlierVersion) {
+    auto const kOldToken = std::string(43, 'o');  // the shape of refresh tokens before schema 8
     for (std::int64_t from = 0; from < TypeParam::schema_versions(); ++from) {
         SCOPED_TRACE("from schema version " + std::to_string(from));
         TypeParam old;
@@ -697,6 +717,14 @@ TYPED_TEST(BackendContract, MigratesFromEveryEarlierVersion) {
                 "VALUES ('wxapp1', 'o-old', 500, " +
                 now + ", " + now + ")");
             user_id = 500;
+            // A session and its refresh token of the earlier layout (the key is the token's
+            // bare SHA-256), which must still rotate after the migration.
+            old.exec_sql(
+                "INSERT INTO sessions (id, user_id, generation, created_at, refreshed_at, expires_at, "
+                "access_expires_at) VALUES ('old-session', 500, 0, " +
+                now + ", " + now + ", " + std::to_string(kNow + 3600) + ", " + std::to_string(kNow + 600) + ")");
+            old.exec_sql("INSERT INTO refresh_tokens (hash, session_id, generation, created_at) VALUES (X'" +
+                         auth::hex_encode(auth::refresh_token_key(kOldToken)) + "', 'old-session', 0, " + now + ")");
         }
         ASSERT_TRUE(old.backend().migrate());
         ASSERT_TRUE(old.backend().migrate()) << "migrating twice is a no-op";
@@ -716,6 +744,10 @@ TYPED_TEST(BackendContract, MigratesFromEveryEarlierVersion) {
             ASSERT_TRUE(again);
             EXPECT_EQ(again->user.id, *user_id) << "the old row is still the user";
             EXPECT_FALSE(again->created);
+            auto old_rotated = run_sync(sessions.refresh(rotation_of(auth::refresh_token_key(kOldToken))));
+            ASSERT_TRUE(old_rotated);
+            EXPECT_EQ(old_rotated->verdict, RefreshVerdict::rotated) << "the old refresh token survived";
+            EXPECT_EQ(old_rotated->session_id, "old-session");
         }
     }
 }

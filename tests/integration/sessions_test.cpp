@@ -162,7 +162,8 @@ TEST_F(Sessions, BadRefreshRequestsAreRefusedWithTheRightCode) {
     EXPECT_EQ(text.status, 415u);
 
     EXPECT_EQ(refresh_code("garbage"), "refresh_token_invalid");
-    EXPECT_EQ(refresh_code(std::string(43, 'A')), "refresh_token_invalid");  // right shape, unknown
+    EXPECT_EQ(refresh_code(std::string(64, 'A')), "refresh_token_invalid");  // right shape, unknown
+    EXPECT_EQ(refresh_code(std::string(43, 'A')), "refresh_token_invalid");  // the earlier shape, unknown
     EXPECT_EQ(refresh_code(pair.access), "refresh_token_invalid");           // an access token is not one
     EXPECT_EQ(refresh_code(pair.refresh + "\n"), "refresh_token_invalid");
     // However long, a string that is not one of our tokens is a malformed token, not a bad field.

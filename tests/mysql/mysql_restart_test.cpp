@@ -34,7 +34,7 @@ WeChatLogin login_of(std::string openid) {
     l.identity = WeChatIdentity{"wxapp1", std::move(openid), std::nullopt};
     l.session_key_sealed = {1, 2, 3};
     l.session.id = auth::new_id();
-    l.session.refresh_hash = auth::new_refresh_token().hash;
+    l.session.refresh_hash = auth::new_refresh_token(kNow * 1000).key;
     l.session.created_at = kNow;
     l.session.expires_at = kNow + 3600;
     l.session.access_expires_at = kNow + 600;
