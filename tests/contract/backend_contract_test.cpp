@@ -137,7 +137,7 @@ std::vector<T> run_concurrently(std::vector<Task<T>> tasks) {
 NewSession new_session(std::int64_t now = kNow) {
     NewSession s;
     s.id = auth::new_id();
-    s.refresh_hash = auth::new_refresh_token(kNow * 1000).key;
+    s.refresh_hash = auth::new_refresh_token(now * 1000).key;
     s.created_at = now;
     s.expires_at = now + 3600;
     s.access_expires_at = now + 600;
@@ -170,7 +170,7 @@ NewPasswordUser registration(std::string const& username, std::optional<std::str
 Rotation rotation_of(std::vector<unsigned char> presented, std::int64_t now = kNow + 10) {
     Rotation r;
     r.presented_hash = std::move(presented);
-    r.next_hash = auth::new_refresh_token(kNow * 1000).key;
+    r.next_hash = auth::new_refresh_token(now * 1000).key;
     r.now = now;
     r.access_expires_at = now + 600;
     return r;
